@@ -1,0 +1,52 @@
+# Targets CI calls as they are (.ci/run). Everything runs from the project's own .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATA ?= ../shared/data
+
+.PHONY: install dev demo test test-fast lint format eval bench clean
+
+install: $(VENV)/.installed            ## .venv with the veracity command in it
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+dev: $(VENV)/.dev                      ## plus test and lint tools
+$(VENV)/.dev: $(VENV)/.installed
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+demo: install                          ## the main job on the embedded default (SQLite, offline)
+	$(BIN)/veracity ingest tests/fixtures/news-card.txt examples
+	$(BIN)/veracity list --limit 10
+	@echo
+	$(BIN)/veracity card 6e6157f2bdfb --now 2024-11-06T15:30:00
+	@echo; echo
+	@echo "Stored in veracity.db. Try: $(BIN)/veracity search Kremlin"
+
+test: dev                              ## the whole suite (slow tests and PostgreSQL included)
+	$(BIN)/python -m pytest
+
+test-fast: dev                         ## the suite without slow tests
+	$(BIN)/python -m pytest -m "not slow"
+
+lint: dev                              ## ruff (lint + format check) and mypy
+	$(BIN)/ruff check veracity tests bench
+	$(BIN)/ruff format --check veracity tests bench
+	$(BIN)/mypy veracity
+
+format: dev
+	$(BIN)/ruff check --fix veracity tests bench
+	$(BIN)/ruff format veracity tests bench
+
+eval: install                          ## quality figures of docs/evaluation.md
+	$(BIN)/veracity evaluate extraction --data $(DATA)/article_extraction_benchmark
+	$(BIN)/veracity evaluate dates --data $(DATA)/htmldate_eval
+
+bench: install                         ## speed and memory (bench/README.md)
+	$(BIN)/python bench/ingest_warc.py
+
+clean:
+	rm -rf $(VENV) veracity.db veracity.db-wal veracity.db-shm

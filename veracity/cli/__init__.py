@@ -1,0 +1,1 @@
+"""The ``veracity`` command line (typer)."""

@@ -1,0 +1,1 @@
+"""Evaluation metrics for extraction components (article bodies, publication dates)."""

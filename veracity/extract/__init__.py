@@ -1,0 +1,1 @@
+"""Extraction: raw documents (HTML pages, feed entries, records) into ``Article`` values."""

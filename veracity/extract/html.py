@@ -1,0 +1,154 @@
+"""HTML pages into articles: trafilatura for the text and metadata, htmldate for dates.
+
+Page metadata that trafilatura does not return (section, canonical link, language, times
+of day, the modified time) is read from the same parsed tree with a few XPaths over the
+standard tags (Open Graph, ``article:*``, schema.org JSON-LD).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from lxml.html import HtmlElement
+from trafilatura import bare_extraction
+from trafilatura.utils import load_html
+
+from veracity.article import Article, Outlet
+from veracity.errors import ExtractionError, InputError
+from veracity.extract.dates import parse_datetime
+from veracity.settings import Settings
+from veracity.text.clean import clean_lines, split_lines
+from veracity.text.normalize import domain_of, normalize_space
+
+_META = {
+    "section": ("article:section", "section", "og:section", "parsely-section", "sailthru.section", "category"),
+    "site_name": ("og:site_name", "application-name", "publisher"),
+    "published": ("article:published_time", "og:published_time", "pubdate", "datePublished", "date"),
+    "modified": ("article:modified_time", "og:updated_time", "last-modified", "dateModified", "lastmod"),
+    "language": ("og:locale", "language", "content-language", "dc.language"),
+}
+
+
+def _meta(tree: HtmlElement) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for el in tree.iterfind(".//meta"):
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv") or "").lower()
+        content = (el.get("content") or "").strip()
+        if key and content and key not in found:
+            found[key] = content
+    return found
+
+
+def _json_ld(tree: HtmlElement) -> dict[str, Any]:
+    """The first schema.org article-like object in JSON-LD, flattened from @graph."""
+    for script in tree.iterfind(".//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(script.text or "")
+        except (json.JSONDecodeError, TypeError):
+            continue
+        stack = data if isinstance(data, list) else [data]
+        while stack:
+            item = stack.pop(0)
+            if not isinstance(item, dict):
+                continue
+            stack.extend(item.get("@graph", []) if isinstance(item.get("@graph"), list) else [])
+            kind = item.get("@type")
+            kinds = kind if isinstance(kind, list) else [kind]
+            if any(isinstance(k, str) and ("Article" in k or k in {"Report", "BlogPosting"}) for k in kinds):
+                return item
+    return {}
+
+
+def _first(meta: dict[str, str], names: tuple[str, ...]) -> str | None:
+    lowered = tuple(n.lower() for n in names)
+    return next((meta[n] for n in lowered if meta.get(n)), None)
+
+
+def page_metadata(tree: HtmlElement) -> dict[str, Any]:
+    """Section, site name, canonical URL, language and full timestamps read from a page."""
+    meta = _meta(tree)
+    ld = _json_ld(tree)
+    canonical = tree.find(".//link[@rel='canonical']")
+    lang = tree.get("lang") or tree.get("xml:lang") or _first(meta, _META["language"])
+    section = _first(meta, _META["section"]) or ld.get("articleSection")
+    if isinstance(section, list):
+        section = section[0] if section else None
+    return {
+        "section": normalize_space(str(section)) if section else None,
+        "site_name": _first(meta, _META["site_name"]),
+        "canonical": canonical.get("href") if canonical is not None else (meta.get("og:url") or None),
+        "language": lang.replace("_", "-").split("-")[0].lower() if lang else None,
+        "published": parse_datetime(_first(meta, _META["published"]) or ld.get("datePublished")),
+        "modified": parse_datetime(_first(meta, _META["modified"]) or ld.get("dateModified")),
+    }
+
+
+def parse_html(html: bytes | str, source: str) -> HtmlElement:
+    """Parse a page (encoding detected by trafilatura); :class:`InputError` when it is not HTML."""
+    head = html[:8192]
+    if (isinstance(head, bytes) and b"\x00" in head) or (isinstance(head, str) and "\x00" in head):
+        raise InputError("binary content, not an HTML page", source)
+    tree = load_html(html)
+    if tree is None:
+        raise InputError("cannot be parsed as HTML", source)
+    return tree
+
+
+def extract_body_text(tree: HtmlElement, url: str | None, settings: Settings) -> Any:
+    """trafilatura's document for a parsed page, with veracity's tuned options."""
+    return bare_extraction(
+        tree,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        no_fallback=not settings.extraction_fallback,
+    )
+
+
+def _same_day_or_none(precise: datetime | None, day: str | None) -> datetime | None:
+    """Prefer a full timestamp from the page's tags, else htmldate's day."""
+    if precise is not None and (day is None or precise.strftime("%Y-%m-%d") == day):
+        return precise
+    return parse_datetime(day) if day else precise
+
+
+def extract_html(html: bytes | str, url: str | None, settings: Settings, source: str = "") -> Article:
+    """One HTML page into an Article. Raises InputError / ExtractionError naming ``source``."""
+    source = source or url or ""
+    tree = parse_html(html, source)
+    meta = page_metadata(tree)
+    doc = extract_body_text(tree, url, settings)
+    if doc is None or not doc.text:
+        raise ExtractionError("no article text found in the page", source)
+    blocks = clean_lines(split_lines(doc.text))
+    body_chars = sum(len(b.text) for b in blocks if b.kind == "paragraph")
+    if body_chars < settings.min_body_chars:
+        raise ExtractionError(f"no article: body has {body_chars} characters", source)
+    title = normalize_space(doc.title or "")
+    if not title:
+        raise ExtractionError("no title found in the page", source)
+    canonical = meta["canonical"] or doc.url or None
+    page_url = url or canonical
+    domain = domain_of(canonical) or domain_of(page_url) or (doc.hostname or None)
+    outlet_name = meta["site_name"] or doc.sitename or domain or "Unknown outlet"
+    authors = tuple(a.strip() for a in (doc.author or "").split(";") if a.strip())
+    published = _same_day_or_none(meta["published"], doc.date)
+    modified = meta["modified"]
+    if modified is not None and published is not None and modified <= published:
+        modified = None
+    return Article(
+        title=title,
+        blocks=blocks,
+        outlet=Outlet(normalize_space(outlet_name), domain),
+        url=page_url,
+        canonical_url=canonical,
+        section=meta["section"],
+        authors=authors,
+        language=meta["language"] or (doc.language or None),
+        published=published,
+        modified=modified,
+        source=source,
+    )

@@ -1,0 +1,68 @@
+"""The one settings object. Defaults live here and only here; every field is documented.
+
+Settings are passed explicitly to the stages that need them. ``Settings.from_env`` reads
+``VERACITY_*`` environment variables over the defaults; command-line options override both.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from veracity.errors import ConfigError
+
+DEFAULT_DATABASE_URL = "sqlite:///veracity.db"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything a run of veracity can be told.
+
+    Attributes:
+        database_url: SQLAlchemy URL of the store. ``sqlite:///PATH`` (default, file in the
+            working directory) or ``postgresql://…`` (the psycopg 3 driver is used).
+            Environment: ``VERACITY_DATABASE_URL``.
+        max_input_bytes: largest single document accepted: an HTML page, a card, a feed file,
+            one WARC record or one JSON Lines line. Archives and JSON Lines files are streamed,
+            so the cap applies per record, not per file. Environment: ``VERACITY_MAX_INPUT_BYTES``.
+        extraction_fallback: let trafilatura try its fallback extractors (readability,
+            jusText) when its own result looks poor; slower, better recall.
+            Environment: ``VERACITY_EXTRACTION_FALLBACK`` (``1``/``0``).
+        min_body_chars: an extracted body shorter than this is "no article".
+            Environment: ``VERACITY_MIN_BODY_CHARS``.
+    """
+
+    database_url: str = DEFAULT_DATABASE_URL
+    max_input_bytes: int = 20 * 1024 * 1024
+    extraction_fallback: bool = True
+    min_body_chars: int = 40
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then ``VERACITY_<FIELD>`` variables, then non-None ``overrides``."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f"VERACITY_{f.name.upper()}")
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _parse(f.name, raw, getattr(cls(), f.name))
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return replace(cls(), **values)
+
+
+def _parse(name: str, raw: str, default: Any) -> Any:
+    try:
+        if isinstance(default, bool):
+            if raw.lower() in {"1", "true", "yes", "on"}:
+                return True
+            if raw.lower() in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(raw)
+        if isinstance(default, int):
+            return int(raw)
+    except ValueError:
+        raise ConfigError(f"cannot read {raw!r} as a value for {name}", f"VERACITY_{name.upper()}") from None
+    return raw

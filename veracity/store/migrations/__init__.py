@@ -1,0 +1,1 @@
+"""Alembic migrations, applied on first use (``veracity db upgrade`` runs them on demand)."""

@@ -1,0 +1,65 @@
+"""Full-text search: SQLite FTS5 or a PostgreSQL ``tsvector``, ranked, on normalised text.
+
+Indexed text has NBSP and other whitespace normalised (``Article.search_text``), so a
+search for ``Donald Trump`` finds ``Donald\\u00a0Trump``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import Connection, text
+
+from veracity.article import Article
+from veracity.text.normalize import normalize_space
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def index(conn: Connection, dialect: str, article_id: str, article: Article) -> None:
+    """(Re)index the newest version of an article, inside the caller's transaction."""
+    title = normalize_space(article.title)
+    body = article.search_text
+    if dialect == "postgresql":
+        conn.execute(
+            text(
+                "UPDATE articles SET search_vector = setweight(to_tsvector('simple', :title), 'A')"
+                " || setweight(to_tsvector('simple', :body), 'B') WHERE id = :id"
+            ),
+            {"title": title, "body": body, "id": article_id},
+        )
+    else:
+        conn.execute(text("DELETE FROM article_search WHERE id = :id"), {"id": article_id})
+        conn.execute(
+            text("INSERT INTO article_search (id, title, body) VALUES (:id, :title, :body)"),
+            {"id": article_id, "title": title, "body": body},
+        )
+
+
+def search(conn: Connection, dialect: str, query: str, limit: int) -> list[str]:
+    """Ids of the best matches, best first. Every word of the query must occur.
+
+    The user's words are quoted as plain terms, so punctuation and FTS operators in a
+    query cannot raise a syntax error.
+    """
+    words = _WORD.findall(normalize_space(query))
+    if not words:
+        return []
+    if dialect == "postgresql":
+        rows = conn.execute(
+            text(
+                "SELECT id FROM articles, plainto_tsquery('simple', :q) AS q WHERE search_vector @@ q"
+                " ORDER BY ts_rank(search_vector, q) DESC, id LIMIT :limit"
+            ),
+            {"q": " ".join(words), "limit": limit},
+        )
+    else:
+        match = " ".join('"' + w.replace('"', '""') + '"' for w in words)
+        rows = conn.execute(
+            text(
+                "SELECT id FROM article_search WHERE article_search MATCH :q"
+                " ORDER BY bm25(article_search, 0.0, 4.0, 1.0), id LIMIT :limit"
+            ),
+            {"q": match, "limit": limit},
+        )
+    return [str(r.id) for r in rows]

@@ -1,0 +1,1 @@
+"""Text utilities shared by every stage: whitespace, URLs, cleaning of scraped bodies."""
