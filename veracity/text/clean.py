@@ -10,7 +10,7 @@ are kept as captions where they stood, and every kept line keeps its original ch
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 
 from veracity.article import Block
 from veracity.text.normalize import normalize_space
@@ -46,8 +46,9 @@ _CREDIT = re.compile(
 _FINAL = re.compile(r"[.!?…:;][\"'’”»)\]]*\s*$|[\"'’”»)\]]\s*$")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])[\"'’”»)\]]*\s+")
 
+# Lines trafilatura writes for lists, tables and numbered steps: structure, never captions.
+_STRUCTURE = re.compile(r"^(?:[-*•|]\s|\d{1,3}[.)]\s|#)")
 CAPTION_MIN_WORDS = 8
-REPEAT_MIN_WORDS = 5
 
 
 def is_boilerplate(line: str) -> bool:
@@ -66,12 +67,17 @@ def _sentence_starts(text: str) -> list[str]:
     return [s.casefold() for s in _SENTENCE_SPLIT.split(normalize_space(text)) if s]
 
 
-def clean_lines(lines: Iterable[str], *, unpunctuated_captions: bool = True) -> tuple[Block, ...]:
+def clean_lines(
+    lines: Iterable[str], *, unpunctuated_captions: bool = True, known_captions: Set[str] = frozenset()
+) -> tuple[Block, ...]:
     """Turn raw body lines into blocks: boilerplate dropped, captions marked, text kept.
 
-    A line is a caption when it repeats the start of an earlier sentence (scraped photo
-    captions restate the lead), when it is a photo-credit line, or (``unpunctuated_captions``)
-    when it is a long line with no sentence-final punctuation, as captions are written.
+    A line is a caption when the page marked it as one (``known_captions``: normalised
+    texts of ``<figcaption>`` and the like), when it restates the start of an earlier,
+    longer sentence (scraped photo captions restate the lead), when it is a photo-credit
+    line, or (``unpunctuated_captions``, for plain-text sources such as cards where no
+    markup tells) when it is a long line with no sentence-final punctuation, as captions
+    are written. List items, table rows and numbered steps are never captions.
     """
     blocks: list[Block] = []
     earlier: list[str] = []
@@ -80,11 +86,14 @@ def clean_lines(lines: Iterable[str], *, unpunctuated_captions: bool = True) -> 
         norm = normalize_space(line)
         if not norm or is_boilerplate(line):
             continue
+        if _STRUCTURE.match(norm):
+            blocks.append(Block(line, "paragraph"))
+            continue
         folded = norm.casefold().rstrip(" .")
-        words = len(norm.split())
-        repeats = words >= REPEAT_MIN_WORDS and any(s.startswith(folded) for s in earlier)
-        unpunctuated = unpunctuated_captions and words >= CAPTION_MIN_WORDS and not _FINAL.search(norm)
-        if repeats or unpunctuated or is_credit(line):
+        long_enough = len(norm.split()) >= CAPTION_MIN_WORDS
+        repeats = long_enough and any(s.startswith(folded) and len(s) > len(folded) + 1 for s in earlier)
+        unpunctuated = unpunctuated_captions and long_enough and not _FINAL.search(norm)
+        if norm in known_captions or repeats or unpunctuated or is_credit(line):
             blocks.append(Block(line, "caption"))
         else:
             blocks.append(Block(line, "paragraph"))
