@@ -15,6 +15,7 @@ from veracity.text.normalize import domain_of, normalize_space, normalize_url
         ("https://example.com:443/a?b=2&a=1&fbclid=zz", "https://example.com/a?a=1&b=2"),
         ("https://example.com:8080/a?p=123", "https://example.com:8080/a?p=123"),
         ("example.com/a", "https://example.com/a"),
+        ("u:zebra", "https://u/"),  # a malformed port must not crash identity
     ],
 )
 def test_normalize_url(url: str, expected: str) -> None:

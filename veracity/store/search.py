@@ -21,6 +21,9 @@ def index(conn: Connection, dialect: str, article_id: str, article: Article) -> 
     title = normalize_space(article.title)
     body = article.search_text
     if dialect == "postgresql":
+        # PostgreSQL's parser keeps "covid-19" as covid + -19, "U.S." and hosts whole; split the
+        # text into words exactly as queries are split, so every query word can match.
+        title, body = " ".join(_WORD.findall(title)), " ".join(_WORD.findall(body))
         conn.execute(
             text(
                 "UPDATE articles SET search_vector = setweight(to_tsvector('simple', :title), 'A')"

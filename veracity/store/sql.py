@@ -18,7 +18,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
 
@@ -41,7 +41,10 @@ def engine_for(url: str) -> Engine:
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise ConfigError("only sqlite:/// and postgresql:// databases are supported", url)
-    engine = create_engine(parsed)
+    try:
+        engine = create_engine(parsed)
+    except ImportError as exc:  # a driver that is not installed, e.g. postgresql+psycopg2://
+        raise ConfigError(f"database driver not available: {exc}", url) from exc
     if parsed.get_backend_name() == "sqlite":
 
         @event.listens_for(engine, "connect")
@@ -52,8 +55,14 @@ def engine_for(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+            # SQLite's own lower() folds ASCII only; outlet filters need "ÉCHO" == "écho".
+            dbapi_conn.create_function("lower", 1, _lower, deterministic=True)
 
     return engine
+
+
+def _lower(value: str | None) -> str | None:
+    return None if value is None else value.lower()
 
 
 def alembic_config(conn: Connection) -> Config:
@@ -63,11 +72,28 @@ def alembic_config(conn: Connection) -> Config:
     return cfg
 
 
+# Any constant: the PostgreSQL advisory lock that lets one process at a time migrate.
+_MIGRATION_LOCK = 0x7665726163697479  # "veracity"
+
+
 def upgrade(engine: Engine) -> bool:
-    """Apply pending migrations; True when any were applied."""
+    """Apply pending migrations; True when any were applied.
+
+    Processes opening a new database at once migrate one after the other: the first holds
+    a lock (SQLite: a write transaction, which also makes the DDL atomic; PostgreSQL: an
+    advisory lock) and the others, once they get it, find the schema at head.
+    """
     with engine.begin() as conn:
         cfg = alembic_config(conn)
         head = ScriptDirectory.from_config(cfg).get_current_head()
+        if MigrationContext.configure(conn).get_current_revision() == head:
+            return False
+    with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        elif conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+        cfg = alembic_config(conn)
         if MigrationContext.configure(conn).get_current_revision() == head:
             return False
         command.upgrade(cfg, "head")
@@ -162,7 +188,7 @@ class SqlStore:
         if current is not None and current.content_hash == article.content_hash:
             return Outcome.UNCHANGED
         number = 1 if current is None else current.version_count + 1
-        created = article.published or seen
+        created = article.published or article.modified or seen
         if current is not None:
             created = current.created_at
         updated = max(article.modified or (article.published if current is None else None) or seen, created)
@@ -232,8 +258,9 @@ class SqlStore:
     ) -> list[StoredArticle]:
         query = select(articles).order_by(articles.c.updated_at.desc(), articles.c.id)
         if outlet:
+            wanted = func.lower(outlet)
             query = query.where(
-                (func.lower(articles.c.outlet_name) == outlet.lower()) | (articles.c.outlet_domain == outlet.lower())
+                (func.lower(articles.c.outlet_name) == wanted) | (func.lower(articles.c.outlet_domain) == wanted)
             )
         if since:
             query = query.where(articles.c.updated_at >= since)
