@@ -14,7 +14,7 @@ from veracity.cards.format import format_card
 from veracity.store.base import StoredArticle, VersionRecord
 
 CSV_FIELDS = (
-    "id", "url", "title", "outlet", "outlet_domain", "section", "authors", "language",
+    "id", "url", "canonical_url", "title", "outlet", "outlet_domain", "section", "authors", "language",
     "created_at", "updated_at", "label", "versions", "body", "captions",
 )  # fmt: skip
 
@@ -34,6 +34,7 @@ def article_json(stored: StoredArticle) -> dict[str, Any]:
     return {
         "id": stored.id,
         "url": a.url,
+        "canonical_url": a.canonical_url,
         "title": a.title,
         "outlet": {"name": a.outlet.name, "domain": a.outlet.domain},
         "section": a.section,

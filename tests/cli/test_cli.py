@@ -53,7 +53,7 @@ def test_show_json_has_the_documented_fields(db: str) -> None:
     result = runner.invoke(app, ["show", SEED_ID, "--json", "--db", db])
     data = json.loads(result.output)
     assert list(data) == [
-        "id", "url", "title", "outlet", "section", "authors", "language",
+        "id", "url", "canonical_url", "title", "outlet", "section", "authors", "language",
         "created_at", "updated_at", "label", "body", "captions", "versions",
     ]  # fmt: skip
     assert data["outlet"] == {"name": "Daily Mail", "domain": None}

@@ -71,9 +71,7 @@ def test_shingles_short_and_empty_texts() -> None:
 
 def test_match_counts_normalised() -> None:
     # true: abcd bcde cdef; pred: abcd bcde cdex dexy -> TP 2, FP 2, FN 1
-    assert match_counts("a b c d e f", "a b c d e x y") == pytest.approx(
-        (0.4, 0.4, 0.2)
-    )
+    assert match_counts("a b c d e f", "a b c d e x y") == pytest.approx((0.4, 0.4, 0.2))
     assert match_counts("", "") == (0.0, 0.0, 0.0)
     assert match_counts("a b c d", "") == (0.0, 0.0, 1.0)
 
@@ -180,9 +178,7 @@ def test_evaluate_extraction_collects_failures(tmp_path: Path) -> None:
         return html.decode().removeprefix("<html><body><p>").split("<")[0]
 
     errors: dict[str, str] = {}
-    scores, preds = evaluate_extraction(
-        root, extract, lambda: seen.append("."), errors=errors
-    )
+    scores, preds = evaluate_extraction(root, extract, lambda: seen.append("."), errors=errors)
     assert preds == {"id1": "one two three four five", "id2": ""}
     assert list(errors) == ["id2"] and "boom" in errors["id2"]
     assert len(seen) == 2

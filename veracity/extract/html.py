@@ -17,7 +17,7 @@ from trafilatura import bare_extraction
 from trafilatura.settings import set_date_params
 from trafilatura.utils import load_html
 
-from veracity.article import Article, Outlet
+from veracity.article import Article, Block, Outlet
 from veracity.errors import ExtractionError, InputError
 from veracity.extract.dates import parse_datetime
 from veracity.settings import Settings
@@ -101,14 +101,37 @@ def parse_html(html: bytes | str, source: str) -> HtmlElement:
 _CAPTION_XPATH = (
     ".//figcaption | .//*[contains(concat(' ', normalize-space(@class), ' '), ' caption ')]"
     " | .//*[contains(@class, 'image-caption') or contains(@class, 'photo-caption')"
-    " or contains(@class, 'img-caption') or contains(@class, 'wp-caption-text') or contains(@class, 'credit')]"
+    " or contains(@class, 'img-caption') or contains(@class, 'wp-caption-text')]"
 )
+MAX_CAPTIONS = 30
 
 
-def page_captions(tree: HtmlElement) -> frozenset[str]:
-    """Normalised texts the page marks as figure captions or photo credits."""
-    texts = (normalize_space(el.text_content()) for el in tree.xpath(_CAPTION_XPATH))
-    return frozenset(t for t in texts if t)
+def page_captions(tree: HtmlElement) -> list[str]:
+    """Normalised texts the page marks as figure captions, in page order.
+
+    Looked for inside ``<article>`` or ``<main>`` when the page has one, so captions of
+    teasers elsewhere on the page are not taken for the article's.
+    """
+    scope = tree.find(".//article")
+    scope = scope if scope is not None else tree.find(".//main")
+    seen: dict[str, None] = {}
+    for el in (scope if scope is not None else tree).xpath(_CAPTION_XPATH):
+        text = normalize_space(el.text_content())
+        if text and len(text) <= 600 and text not in seen:
+            seen[text] = None
+    return list(seen)[:MAX_CAPTIONS]
+
+
+def with_captions(blocks: tuple[Block, ...], title: str, captions: list[str]) -> tuple[Block, ...]:
+    """Blocks without a leading repeat of the headline, with the page's captions kept.
+
+    trafilatura drops ``<figure>`` content, so marked captions that did not come through
+    in the text are added as caption blocks after the body (their position is not known).
+    """
+    if blocks and normalize_space(blocks[0].text).casefold() == title.casefold():
+        blocks = blocks[1:]
+    present = {normalize_space(b.text) for b in blocks}
+    return blocks + tuple(Block(c, "caption") for c in captions if c not in present)
 
 
 def extract_body_text(tree: HtmlElement, url: str | None, settings: Settings) -> Any:
@@ -160,11 +183,12 @@ def extract_html(html: bytes | str, url: str | None, settings: Settings, source:
     doc = extract_body_text(tree, url, settings)
     if doc is None or not doc.text:
         raise ExtractionError("no article text found in the page", source)
-    blocks = clean_lines(split_lines(doc.text), unpunctuated_captions=False, known_captions=captions)
+    title = normalize_space(doc.title or "")
+    blocks = clean_lines(split_lines(doc.text), unpunctuated_captions=False, known_captions=frozenset(captions))
+    blocks = with_captions(blocks, title, captions)
     body_chars = sum(len(b.text) for b in blocks if b.kind == "paragraph")
     if body_chars < settings.min_body_chars:
         raise ExtractionError(f"no article: body has {body_chars} characters", source)
-    title = normalize_space(doc.title or "")
     if not title:
         raise ExtractionError("no title found in the page", source)
     canonical = meta["canonical"] or doc.url or None

@@ -7,7 +7,8 @@ JSON Lines records follow this schema (every field but ``title`` and one of ``te
     title          headline
     text | body    the body as plain text, paragraphs separated by newlines
     html           the page's HTML instead of text: extracted like an HTML file
-    captions       list of caption lines, kept aside from the body
+    captions       list of caption lines, kept aside from the body; when the field is
+                   present, long body lines without final punctuation stay paragraphs
     outlet         a name, or {"name": …, "domain": …}; default: the URL's domain
     section, language, label (Truth | Misleading | Fake | Unverified)
     authors        list of names, or one string with names separated by ";"
@@ -99,7 +100,10 @@ def from_record(record: dict[str, Any], settings: Settings, source: str) -> Arti
         text = record.get("text") or record.get("body")
         if not isinstance(text, str) or not text.strip():
             raise InputError("a record needs 'text', 'body' or 'html'", source)
-        blocks = clean_lines(split_lines(text))
+        # A record that lists its captions (as the export does) has its body lines sorted
+        # already: guessing captions from missing punctuation would turn its unpunctuated
+        # paragraphs (subheadings) into captions, and an exported article into a new version.
+        blocks = clean_lines(split_lines(text), unpunctuated_captions="captions" not in record)
         captions = record.get("captions") or []
         blocks += tuple(Block(str(c), "caption") for c in captions if str(c).strip())
         article = Article(title="", blocks=blocks, outlet=_outlet(None, url), url=url, source=source)

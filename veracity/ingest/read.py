@@ -64,17 +64,25 @@ Item = RawItem | Failure
 
 
 def expand(paths: list[str]) -> Iterator[tuple[str, Path | None]]:
-    """Files to read: each file, each folder's files recursively (sorted), ``-`` for stdin."""
+    """Files to read: each file, each folder's files recursively (sorted), ``-`` for stdin.
+
+    In folders, hidden files and Markdown files (a README beside the inputs: never an
+    input format) are passed over; named on the command line, every file is read.
+    """
     for raw in paths:
         if raw == "-":
             yield raw, None
             continue
         path = Path(raw)
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")):
+            for child in sorted(p for p in path.rglob("*") if p.is_file() and not _passed_over(p)):
                 yield str(child), child
         else:
             yield raw, path
+
+
+def _passed_over(path: Path) -> bool:
+    return path.name.startswith(".") or path.suffix.lower() == ".md"
 
 
 def decode_text(data: bytes, source: str) -> str:
@@ -141,12 +149,18 @@ def _read_stream(name: str, fh: BinaryIO, size: int, settings: Settings) -> Iter
         return
     gzipped = head.startswith(GZIP_MAGIC)
     if gzipped:
+        # A decompressor object, not GzipFile: it returns what a truncated stream holds
+        # instead of raising, so a short truncated file is reported as truncated, not corrupt.
+        unzip = zlib.decompressobj(16 + zlib.MAX_WBITS)
         try:
-            inner = gzip.GzipFile(fileobj=fh).read(4096)
-        except (OSError, EOFError, zlib.error) as exc:
+            inner = unzip.decompress(fh.read(65536), 4096)
+        except zlib.error as exc:
             yield Failure(name, f"corrupt gzip: {exc}")
             return
         fh.seek(0)
+        if not inner:
+            yield Failure(name, "empty file" if unzip.eof else "truncated gzip file")
+            return
         if inner.startswith(b"WARC/"):
             yield from _read_warc(name, fh, size, settings)
             return
@@ -159,17 +173,15 @@ def _read_stream(name: str, fh: BinaryIO, size: int, settings: Settings) -> Iter
     if fmt == "warc":
         yield from _read_warc(name, fh, size, settings)
         return
-    if fmt == "jsonl" and not gzipped:
-        yield from _read_jsonl(name, fh, settings)
+    if fmt == "jsonl":  # streamed, gzipped or not: the cap is per line
+        yield from _read_jsonl(name, gzip.GzipFile(fileobj=fh) if gzipped else fh, settings)
         return
     try:
         data = _read_capped(name, fh, gzipped, settings.max_input_bytes)
     except InputError as exc:
         yield Failure(name, exc.message, size)
         return
-    if fmt == "jsonl":
-        yield from _read_jsonl(name, _Lines(data), settings)
-    elif fmt == "html":
+    if fmt == "html":
         yield RawItem(name, "html", data, position=size)
     elif fmt == "card":
         try:
@@ -193,19 +205,21 @@ def _read_capped(name: str, fh: BinaryIO, gzipped: bool, cap: int) -> bytes:
     return data
 
 
-class _Lines:
-    """Iterate the lines of bytes already in memory like a file."""
-
-    def __init__(self, data: bytes) -> None:
-        self._lines = data.splitlines(keepends=True)
-
-    def __iter__(self) -> Iterator[bytes]:
-        return iter(self._lines)
-
-
-def _read_jsonl(name: str, lines: Any, settings: Settings) -> Iterator[Item]:
+def _read_jsonl(name: str, lines: BinaryIO | gzip.GzipFile, settings: Settings) -> Iterator[Item]:
     position = 0
-    for number, line in enumerate(lines, 1):
+    number = 0
+    while True:
+        try:
+            line = lines.readline()
+        except EOFError:
+            yield Failure(f"{name}:{number + 1}", "truncated gzip file", position)
+            return
+        except (OSError, zlib.error) as exc:
+            yield Failure(f"{name}:{number + 1}", f"corrupt gzip: {exc}", position)
+            return
+        if not line:
+            return
+        number += 1
         position += len(line)
         source = f"{name}:{number}"
         if not line.strip():
@@ -244,18 +258,41 @@ def _read_warc(name: str, fh: BinaryIO, size: int, settings: Settings) -> Iterat
     Blocks are read whole (capped) and split into HTTP head and body here rather than by
     fastwarc's HTTP parser, because comparing the block's length with its Content-Length
     is how a truncated archive shows itself: fastwarc ends quietly on a short record.
+    Records of every type are walked (only responses are kept) so that a cut inside a
+    request or metadata record is seen too; a record whose headers were cut short comes
+    back from fastwarc without a Content-Length, and a record cut before fastwarc could
+    start it is not returned at all, which :func:`_cut_after` finds.
     """
     count = 0
-    records = ArchiveIterator(fh, record_types=WarcRecordType.response, parse_http=False)
+    last = (0, -1)  # stream position and Content-Length of the last record begun
+    cap = settings.max_input_bytes
+    records = ArchiveIterator(fh, parse_http=False)
     try:
         for record in records:
-            count += 1
-            uri = record.headers.get("WARC-Target-URI") or None
-            source = f"{name}#{count}"
+            is_response = record.record_type == WarcRecordType.response
+            if is_response:
+                count += 1
+            source = f"{name}#{count}" if is_response else f"{name}#{count + 1}"
             position = record.stream_pos
-            if record.content_length > settings.max_input_bytes:
-                yield Failure(source, f"record larger than the size cap of {settings.max_input_bytes} bytes", position)
+            if not (record.headers.get("Content-Length") or "").strip().isdigit():
+                yield Failure(source, "truncated or corrupt archive: a record has no valid Content-Length", size)
+                return
+            last = (position, record.content_length)
+            if record.headers.get("WARC-Type") is None:
+                record.reader.consume()
+                yield Failure(source, "corrupt archive: a record has no WARC-Type header", position)
                 continue
+            if not is_response or record.content_length > cap:
+                consumed = record.reader.consume()
+                if consumed < record.content_length:
+                    yield Failure(
+                        source, f"truncated archive: record has {consumed} of {record.content_length} bytes", size
+                    )
+                    return
+                if is_response:
+                    yield Failure(source, f"record larger than the size cap of {cap} bytes", position)
+                continue
+            uri = record.headers.get("WARC-Target-URI") or None
             block = record.reader.read()
             if len(block) < record.content_length:
                 yield Failure(
@@ -267,6 +304,42 @@ def _read_warc(name: str, fh: BinaryIO, size: int, settings: Settings) -> Iterat
                 yield item
     except (OSError, ValueError) as exc:
         yield Failure(f"{name}#{count + 1}", f"corrupt archive after {count} records: {exc}", size)
+        return
+    if _cut_after(fh, *last):
+        yield Failure(f"{name}#{count + 1}", f"truncated archive: an incomplete record follows record {count}", size)
+
+
+def _cut_after(fh: BinaryIO, position: int, length: int) -> bool:
+    """True when bytes that are no whole record follow the record at ``position``.
+
+    ``length`` is that record's Content-Length (-1: no record was read, look from the
+    start). Gzipped archives: the record's gzip member must end, and nothing may follow it;
+    an archive gzipped as one stream has no member per record and is left to fastwarc.
+    """
+    fh.seek(0)
+    gzipped = fh.read(2) == GZIP_MAGIC
+    fh.seek(position)
+    if gzipped:
+        if fh.read(2) != GZIP_MAGIC:
+            return False
+        fh.seek(position)
+        unzip = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            while length >= 0 and not unzip.eof and (data := fh.read(65536)):
+                while data and not unzip.eof:
+                    unzip.decompress(data, 1 << 20)
+                    data = unzip.unconsumed_tail
+        except zlib.error:
+            return True
+        return (length >= 0 and not unzip.eof) or bool(unzip.unused_data.strip() or fh.read(64).strip())
+    fh.seek(position)
+    if length >= 0:
+        head = fh.read(64 * 1024)
+        end = head.find(b"\r\n\r\n")
+        if end < 0:
+            return True
+        fh.seek(position + end + 4 + length)
+    return bool(fh.read(64).strip())
 
 
 def _http_response(source: str, block: bytes, uri: str | None, position: int) -> Item | None:
