@@ -65,6 +65,8 @@ def test_show_json_has_the_documented_fields(db: str) -> None:
 
 
 def test_list_search_and_filters(db: str) -> None:
+    text = runner.invoke(app, ["list", "--db", db]).output
+    assert text.startswith(f"{SEED_ID}  2024-11-06 13:26  Truth       Daily Mail            Putin has 'no plans'")
     listed = json.loads(runner.invoke(app, ["list", "--json", "--db", db]).output)
     assert [a["id"] for a in listed] == [SEED_ID]
     assert json.loads(runner.invoke(app, ["list", "--json", "--outlet", "daily mail", "--db", db]).output)

@@ -11,7 +11,6 @@ from typing import IO, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from veracity import views
 from veracity.cli.common import DbOption, JsonOption, now_utc, parse_when, settings_for, store_for, write
@@ -25,10 +24,12 @@ def _print_json(data: Any) -> None:
 
 
 def _table(rows: list[StoredArticle]) -> None:
-    table = Table("id", "updated", "outlet", "label", "title", box=None)
+    """One line an article: id, updated, label, outlet, title (plain text, so it pipes well)."""
     for s in rows:
-        table.add_row(s.id, views.iso(s.updated_at), s.article.outlet.name, views.label_of(s), s.article.title)
-    out.print(table)
+        outlet = s.article.outlet.name
+        outlet = outlet if len(outlet) <= 20 else outlet[:19] + "…"
+        updated = s.updated_at.strftime("%Y-%m-%d %H:%M")
+        write(f"{s.id}  {updated}  {views.label_of(s):<10}  {outlet:<20}  {s.article.title}\n")
 
 
 def card(
