@@ -32,10 +32,11 @@ def index(conn: Connection, dialect: str, article_id: str, article: Article) -> 
             {"title": title, "body": body, "id": article_id},
         )
     else:
-        conn.execute(text("DELETE FROM article_search WHERE id = :id"), {"id": article_id})
+        rowid = int(article_id, 16)
+        conn.execute(text("DELETE FROM article_search WHERE rowid = :rowid"), {"rowid": rowid})
         conn.execute(
-            text("INSERT INTO article_search (id, title, body) VALUES (:id, :title, :body)"),
-            {"id": article_id, "title": title, "body": body},
+            text("INSERT INTO article_search (rowid, title, body) VALUES (:rowid, :title, :body)"),
+            {"rowid": rowid, "title": title, "body": body},
         )
 
 
@@ -60,9 +61,10 @@ def search(conn: Connection, dialect: str, query: str, limit: int) -> list[str]:
         match = " ".join('"' + w.replace('"', '""') + '"' for w in words)
         rows = conn.execute(
             text(
-                "SELECT id FROM article_search WHERE article_search MATCH :q"
-                " ORDER BY bm25(article_search, 0.0, 4.0, 1.0), id LIMIT :limit"
+                "SELECT rowid FROM article_search WHERE article_search MATCH :q"
+                " ORDER BY bm25(article_search, 4.0, 1.0), rowid LIMIT :limit"
             ),
             {"q": match, "limit": limit},
         )
+        return [f"{r.rowid:012x}" for r in rows]
     return [str(r.id) for r in rows]

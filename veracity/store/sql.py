@@ -185,7 +185,8 @@ class SqlStore:
                 articles.c.id == aid
             )
         ).first()
-        if current is not None and current.content_hash == article.content_hash:
+        digest = article.content_hash  # computed once: it hashes the whole body
+        if current is not None and current.content_hash == digest:
             return Outcome.UNCHANGED
         number = 1 if current is None else current.version_count + 1
         created = article.published or article.modified or seen
@@ -196,7 +197,7 @@ class SqlStore:
             **_content_row(article),
             "updated_at": updated,
             "version_count": number,
-            "content_hash": article.content_hash,
+            "content_hash": digest,
         }
         if current is None:
             conn.execute(insert(articles).values(id=aid, key=article.key, created_at=created, **row))
@@ -207,7 +208,7 @@ class SqlStore:
             insert(versions).values(
                 article_id=aid,
                 number=number,
-                content_hash=article.content_hash,
+                content_hash=digest,
                 published_at=article.published,
                 modified_at=article.modified,
                 seen_at=seen,
