@@ -53,18 +53,30 @@ CAPTION_MIN_WORDS = 8
 
 def is_boilerplate(line: str) -> bool:
     """A line that is page furniture, not article text."""
-    text = normalize_space(line)
-    return len(text) < 120 and bool(_BOILERPLATE.match(text))
+    return _boilerplate(normalize_space(line))
 
 
 def is_credit(line: str) -> bool:
     """A photo-credit or caption-with-credit line."""
-    text = normalize_space(line)
-    return len(text.split()) <= 60 and bool(_CREDIT.search(text))
+    return _credit(normalize_space(line))
 
 
-def _sentence_starts(text: str) -> list[str]:
-    return [s.casefold() for s in _SENTENCE_SPLIT.split(normalize_space(text)) if s]
+def _boilerplate(norm: str) -> bool:
+    return len(norm) < 120 and bool(_BOILERPLATE.match(norm))
+
+
+def _credit(norm: str) -> bool:
+    return norm.count(" ") < 60 and bool(_CREDIT.search(norm))
+
+
+def _restates(folded: str, paragraphs: list[str]) -> bool:
+    """``folded`` is the start of a longer sentence of an earlier paragraph."""
+    return any(
+        s.startswith(folded) and len(s) > len(folded) + 1
+        for p in paragraphs
+        if folded[:12] in p
+        for s in _SENTENCE_SPLIT.split(p)
+    )
 
 
 def clean_lines(
@@ -73,31 +85,31 @@ def clean_lines(
     """Turn raw body lines into blocks: boilerplate dropped, captions marked, text kept.
 
     A line is a caption when the page marked it as one (``known_captions``: normalised
-    texts of ``<figcaption>`` and the like), when it restates the start of an earlier,
-    longer sentence (scraped photo captions restate the lead), when it is a photo-credit
-    line, or (``unpunctuated_captions``, for plain-text sources such as cards where no
-    markup tells) when it is a long line with no sentence-final punctuation, as captions
-    are written. List items, table rows and numbered steps are never captions.
+    texts of ``<figcaption>`` and the like), when it is a photo-credit line, when it is a
+    long unpunctuated line that restates the start of a longer earlier sentence (scraped
+    photo captions restate the lead), or (``unpunctuated_captions``, for plain-text sources
+    such as cards where no markup tells) when it is any long line with no sentence-final
+    punctuation, as captions are written. List items, table rows and numbered steps are
+    never captions. Each line is normalised once; the original characters are kept.
     """
     blocks: list[Block] = []
-    earlier: list[str] = []
+    paragraphs: list[str] = []  # earlier paragraphs, normalised and case-folded
     for raw in lines:
         line = raw.strip(" \t\r\n")
         norm = normalize_space(line)
-        if not norm or is_boilerplate(line):
+        if not norm or _boilerplate(norm):
             continue
         if _STRUCTURE.match(norm):
             blocks.append(Block(line, "paragraph"))
             continue
-        folded = norm.casefold().rstrip(" .")
-        long_enough = len(norm.split()) >= CAPTION_MIN_WORDS
-        repeats = long_enough and any(s.startswith(folded) and len(s) > len(folded) + 1 for s in earlier)
-        unpunctuated = unpunctuated_captions and long_enough and not _FINAL.search(norm)
-        if norm in known_captions or repeats or unpunctuated or is_credit(line):
+        caption = norm in known_captions or _credit(norm)
+        if not caption and norm.count(" ") >= CAPTION_MIN_WORDS - 1 and not _FINAL.search(norm):
+            caption = unpunctuated_captions or _restates(norm.casefold().rstrip(" ."), paragraphs)
+        if caption:
             blocks.append(Block(line, "caption"))
         else:
             blocks.append(Block(line, "paragraph"))
-            earlier.extend(_sentence_starts(norm))
+            paragraphs.append(norm.casefold())
     return tuple(blocks)
 
 
