@@ -31,6 +31,14 @@ class CardFormatError(InputError):
     """A news card does not follow the card layout."""
 
 
+class FetchError(VeracityError):
+    """A URL could not be fetched. ``url`` is the URL asked for (also ``item``)."""
+
+    def __init__(self, message: str, url: str) -> None:
+        super().__init__(message, url)
+        self.url = url
+
+
 class StoreError(VeracityError):
     """The database refused an operation."""
 

@@ -6,12 +6,12 @@ Settings are passed explicitly to the stages that need them. ``Settings.from_env
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field
 from typing import Any
 
-from veracity.errors import ConfigError
+from veracity.envconfig import from_env
+from veracity.fetch.settings import FetchSettings
 
 DEFAULT_DATABASE_URL = "sqlite:///veracity.db"
 
@@ -32,37 +32,18 @@ class Settings:
             Environment: ``VERACITY_EXTRACTION_FALLBACK`` (``1``/``0``).
         min_body_chars: an extracted body shorter than this is "no article".
             Environment: ``VERACITY_MIN_BODY_CHARS``.
+        fetch: how veracity talks to the web (:class:`veracity.fetch.settings.FetchSettings`:
+            ``allow_networks``, timeouts, politeness, size caps), each field read from
+            ``VERACITY_<FIELD>`` too.
     """
 
     database_url: str = DEFAULT_DATABASE_URL
     max_input_bytes: int = 20 * 1024 * 1024
     extraction_fallback: bool = True
     min_body_chars: int = 40
+    fetch: FetchSettings = field(default_factory=FetchSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Defaults, then ``VERACITY_<FIELD>`` variables, then non-None ``overrides``."""
-        env = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-        for f in fields(cls):
-            raw = env.get(f"VERACITY_{f.name.upper()}")
-            if raw is None or raw == "":
-                continue
-            values[f.name] = _parse(f.name, raw, getattr(cls(), f.name))
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return replace(cls(), **values)
-
-
-def _parse(name: str, raw: str, default: Any) -> Any:
-    try:
-        if isinstance(default, bool):
-            if raw.lower() in {"1", "true", "yes", "on"}:
-                return True
-            if raw.lower() in {"0", "false", "no", "off"}:
-                return False
-            raise ValueError(raw)
-        if isinstance(default, int):
-            return int(raw)
-    except ValueError:
-        raise ConfigError(f"cannot read {raw!r} as a value for {name}", f"VERACITY_{name.upper()}") from None
-    return raw
+        return from_env(cls, environ, overrides)
