@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from veracity.crawl.settings import CrawlSettings
 from veracity.envconfig import from_env
 from veracity.fetch.settings import FetchSettings
 
@@ -35,6 +36,10 @@ class Settings:
         fetch: how veracity talks to the web (:class:`veracity.fetch.settings.FetchSettings`:
             ``allow_networks``, timeouts, politeness, size caps), each field read from
             ``VERACITY_<FIELD>`` too.
+        crawl: how ``veracity run`` follows sources (:class:`veracity.crawl.settings.CrawlSettings`:
+            ``max_failures`` before a feed is disabled, poll intervals and their bounds, failure
+            back-off, the re-fetch schedule ``refetch_after``, caps on items per feed and child
+            sitemaps, ``loop_sleep_max``), each field read from ``VERACITY_<FIELD>`` too.
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -42,6 +47,7 @@ class Settings:
     extraction_fallback: bool = True
     min_body_chars: int = 40
     fetch: FetchSettings = field(default_factory=FetchSettings)
+    crawl: CrawlSettings = field(default_factory=CrawlSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

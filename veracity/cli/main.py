@@ -8,6 +8,7 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
 from veracity.cli import articles, evaluate
+from veracity.cli import sources as sources_cli
 from veracity.cli.common import DbOption, err, settings_for, store_for
 from veracity.errors import VeracityError
 from veracity.ingest.pipeline import ingest_paths
@@ -23,6 +24,7 @@ db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(evaluate.app, name="evaluate")
 articles.register(app)
+sources_cli.register(app)
 
 
 @app.command()
