@@ -2,7 +2,11 @@
 
     .venv/bin/python scripts/tune_stories.py --data ../shared/data/ecbplus_story_clusters [--orders 3]
 
-Prints mean B-cubed P/R/F1 over ``--orders`` arrival orders for each setting, best last.
+Prints mean B-cubed P/R/F1 over ``--orders`` arrival orders (seeds 0, 1, ...) and the worst order's F1 for
+each setting, best last. Any other parameter is set with ``--set``, e.g. the re-clustering of a growing story:
+
+    .venv/bin/python scripts/tune_stories.py --data ../shared/data/ecbplus_story_clusters --orders 10 \
+        --weights 0/1/0 --thresholds 0.25 --set split_threshold=0.26 --set split_min=4
 """
 
 from __future__ import annotations

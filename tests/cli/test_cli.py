@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SEED_CARD
 from typer.testing import CliRunner
 
+from conftest import SEED_CARD
 from veracity.cli.main import app
 
 SEED_ID = "6e6157f2bdfb"

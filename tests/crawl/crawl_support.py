@@ -13,7 +13,6 @@ from html import escape
 from typing import Any
 
 from fetch.support import Server, fast, reply
-
 from veracity.crawl.settings import CrawlSettings
 from veracity.settings import Settings
 

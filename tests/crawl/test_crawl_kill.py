@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from crawl.crawl_support import Server, Site
 
 pytestmark = pytest.mark.slow

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from crawl.crawl_support import Site, crawl_settings, reply
 
+from crawl.crawl_support import Site, crawl_settings, reply
 from veracity.crawl.run import Crawler
 from veracity.store.sources import FeedInfo, OutletInfo, SourceStore
 from veracity.store.sql import SqlStore

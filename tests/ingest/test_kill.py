@@ -19,12 +19,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import PG_URL
 from ingest_helpers import assert_whole, canonical_dump, run_cli, summary_line, veracity_command
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from warc_util import Page, article_html, write_warc
 
+from conftest import PG_URL
 from veracity.store.sql import engine_for
 
 pytestmark = pytest.mark.slow

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from crawl.crawl_support import Server, Site
 from fetch.support import NetLog, start_log, stop_log
 

@@ -8,10 +8,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from crawl.crawl_support import Site, article_html, paragraphs
-from fetch.support import fast
 from typer.testing import CliRunner
 
+from crawl.crawl_support import Site, article_html, paragraphs
+from fetch.support import fast
 from veracity.cli.main import app
 from veracity.fetch import Fetcher
 from veracity.sources.defaults import load_defaults

@@ -1,4 +1,4 @@
-"""Incremental story assignment: joins, splits, time window, copies, merges, rebuilds."""
+"""Incremental story assignment: joins, splits, re-clustering, time window, copies, merges, rebuilds."""
 
 from __future__ import annotations
 
@@ -24,6 +24,14 @@ AGUANGA = [
     "No damage from Riverside County quake\nRiverside County fire officials reported no damage after the magnitude "
     "4.7 earthquake near Aguanga, California. Temecula residents said the shaking lasted seconds.",
 ]
+EUREKA_4 = (
+    "Ferndale inspects buildings after Humboldt quake\nEngineers in Ferndale and Eureka inspected Victorian buildings "
+    "on Sunday after Saturday's 6.5 earthquake off Humboldt County, California. Mike Downey said roads reopened."
+)
+AGUANGA_4 = (
+    "Temecula schools check for quake damage\nSchools in Temecula and Hemet found no damage after Monday's 4.7 "
+    "earthquake near Aguanga in Riverside County, California, Lucy Jones of Caltech said aftershocks were small."
+)
 BANK = (
     "Central bank raises rates again\nThe European Central Bank raised its deposit rate by a quarter point on "
     "Thursday, its president Christine Lagarde said in Frankfurt, citing stubborn inflation."
@@ -128,3 +136,54 @@ def test_articles_without_entity_keys_are_compared_on_words() -> None:
     b = index.assign("b", "ferry crossings to the island stopped by the strike, unions said the strike goes on")
     c = index.assign("c", "apple orchards received a grant to replant after the frost destroyed blossoms")
     assert a == b != c
+
+
+INTERLEAVED = [(f"{p}{i}", t) for i in range(3) for p, t in (("e", EUREKA[i]), ("a", AGUANGA[i]))]
+
+
+def test_two_earthquakes_in_one_region_stay_two_stories_when_they_arrive_interleaved() -> None:
+    eureka = [*EUREKA, EUREKA_4]
+    aguanga = [*AGUANGA, AGUANGA_4]
+    order = [(f"{p}{i}", t) for i in range(4) for p, t in (("a", aguanga[i]), ("e", eureka[i]))]
+    unsplit = StoryIndex(StoryParams(split_threshold=0.0))
+    for doc_id, text in order:
+        unsplit.assign(doc_id, text)
+    assert unsplit.n_stories == 1  # Eureka's first report joined Aguanga's story, and the rest followed it
+
+    index = StoryIndex()  # the defaults re-cluster a story as it grows
+    for doc_id, text in order:
+        index.assign(doc_id, text)
+    assert index.labels() == {doc_id: doc_id[0] + "0" for doc_id, _ in order}
+    assert [(s.story, s.new, s.moved) for s in index.splits] == [("a0", "e0", ("e0", "e1", "e2", "e3"))]
+
+
+def test_a_story_that_took_in_another_event_is_split_by_re_clustering() -> None:
+    # so lax a threshold that the second earthquake's reports join the first's story as they arrive
+    lax = {"threshold": 0.05, "merge_threshold": 0.05, "cohesion_ratio": 0.0, "use_neardup": False}
+    without = StoryIndex(StoryParams(**lax, split_threshold=0.0))  # type: ignore[arg-type]
+    for doc_id, text in INTERLEAVED:
+        without.assign(doc_id, text)
+    assert without.n_stories == 1 and without.splits == []
+
+    index = StoryIndex(StoryParams(**lax, split_threshold=0.26, split_min=2))  # type: ignore[arg-type]
+    returned = {doc_id: index.assign(doc_id, text) for doc_id, text in INTERLEAVED}
+    labels = index.labels()
+    assert labels == {doc_id: doc_id[0] + "0" for doc_id, _ in INTERLEAVED}
+    assert returned["a1"] == "a0"  # the article that made the split is told its story after the split
+    # the history: a1 joined e0's story, average linkage over its four articles said two events, the Aguanga
+    # reports left for a story of their own (id: its first article's); nothing was merged back
+    assert [(s.story, s.new, s.moved, s.at) for s in index.splits] == [("e0", "a0", ("a0", "a1"), "a1")]
+    assert index.merges == []
+    assert index.story("a0").articles == ("a0", "a1", "a2") and index.story("e0").articles == ("e0", "e1", "e2")
+    assert index.n_stories == 2
+
+    again = StoryIndex.rebuild([(doc_id, text, None) for doc_id, text in INTERLEAVED], index.params)
+    assert again.labels() == labels and again.splits == index.splits
+
+
+def test_a_split_needs_both_parts_to_have_split_min_articles() -> None:
+    lax = StoryParams(threshold=0.05, merge_threshold=0.05, cohesion_ratio=0.0, use_neardup=False, split_min=4)
+    index = StoryIndex(lax)
+    for doc_id, text in INTERLEAVED:
+        index.assign(doc_id, text)
+    assert index.splits == [] and index.n_stories == 1  # three and three: too few to tell two events apart

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 
 import pytest
-from conftest import require_data
 
+from conftest import require_data
 from veracity.evaluate.stories import (
     adjusted_rand,
     bcubed,

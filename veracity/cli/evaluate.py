@@ -127,3 +127,27 @@ def dates(data: DataOption, baseline: BaselineOption = True, as_json: JsonOut = 
 
 def _json(data: Any) -> None:
     write(json.dumps(data, indent=2) + "\n")
+
+
+@app.command()
+def stories(
+    data: DataOption,
+    split: Annotated[str, typer.Option(help="train or dev (the test topics are held out).")] = "dev",
+    seed: Annotated[int, typer.Option(help="The arrival order of the documents.")] = 0,
+    orders: Annotated[int, typer.Option(help="More arrival orders, for the spread (0: none).")] = 10,
+    as_json: JsonOut = False,
+) -> None:
+    """Same-story clustering and near-duplicates on ECB+ (incremental, beside a TF-IDF baseline)."""
+    from veracity.evaluate import stories as ecb
+
+    _require(data)
+    try:
+        result = ecb.evaluate_ecbplus(data, split, seed=seed, orders=orders)
+        near = ecb.evaluate_neardup(data, split, seed=seed)
+    except (FileNotFoundError, ValueError) as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(2) from exc
+    if as_json:
+        _json({"clustering": result, "neardup": near})
+    else:
+        typer.echo("\n".join(ecb.format_report(result, near)))

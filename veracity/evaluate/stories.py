@@ -325,7 +325,7 @@ def evaluate_neardup(data_dir: Path | str, split: str = "dev", *, seed: int = 0)
 # -- command -----------------------------------------------------------------------------
 
 
-def _format(result: Mapping[str, Any], near: Mapping[str, Any]) -> Iterable[str]:
+def format_report(result: Mapping[str, Any], near: Mapping[str, Any]) -> Iterable[str]:
     yield (
         f"ECB+ {result['split']}: {result['documents']} documents, {result['topics']} topics, "
         f"{result['gold_stories']} gold stories (sub-topics)"
@@ -380,7 +380,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         print(json.dumps({"clustering": result, "neardup": near}, indent=2))
     else:
-        print("\n".join(_format(result, near)))
+        print("\n".join(format_report(result, near)))
     return 0
 
 
