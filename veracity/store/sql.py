@@ -8,6 +8,8 @@ and full-text search (FTS5 on SQLite, a ``tsvector`` column on PostgreSQL), see
 from __future__ import annotations
 
 import json
+import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -42,7 +44,8 @@ def engine_for(url: str) -> Engine:
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise ConfigError("only sqlite:/// and postgresql:// databases are supported", url)
     try:
-        engine = create_engine(parsed)
+        sqlite = parsed.get_backend_name() == "sqlite"
+        engine = create_engine(parsed, connect_args={"timeout": 30} if sqlite else {})
     except ImportError as exc:  # a driver that is not installed, e.g. postgresql+psycopg2://
         raise ConfigError(f"database driver not available: {exc}", url) from exc
     if parsed.get_backend_name() == "sqlite":
@@ -50,15 +53,33 @@ def engine_for(url: str) -> Engine:
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            _enable_wal(cur)
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
             # SQLite's own lower() folds ASCII only; outlet filters need "ÉCHO" == "écho".
             dbapi_conn.create_function("lower", 1, _lower, deterministic=True)
 
     return engine
+
+
+def _enable_wal(cur: Any) -> None:
+    """Put the database in WAL mode (a setting kept in the file, so usually already on).
+
+    Switching a new database to WAL answers "database is locked" at once, without
+    waiting for the busy timeout, while another process has it open; so it is retried.
+    """
+    if str(cur.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+        return
+    for attempt in range(300):
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 299:
+                raise
+            time.sleep(0.1)
 
 
 def _lower(value: str | None) -> str | None:
