@@ -33,13 +33,13 @@ test-fast: dev                         ## the suite without slow tests
 	$(BIN)/python -m pytest -m "not slow"
 
 lint: dev                              ## ruff (lint + format check) and mypy
-	$(BIN)/ruff check veracity tests bench
-	$(BIN)/ruff format --check veracity tests bench
+	$(BIN)/ruff check veracity tests bench scripts
+	$(BIN)/ruff format --check veracity tests bench scripts
 	$(BIN)/mypy veracity
 
 format: dev
-	$(BIN)/ruff check --fix veracity tests bench
-	$(BIN)/ruff format veracity tests bench
+	$(BIN)/ruff check --fix veracity tests bench scripts
+	$(BIN)/ruff format veracity tests bench scripts
 
 eval: install                          ## quality figures of docs/evaluation.md
 	$(BIN)/veracity evaluate extraction --data $(DATA)/article_extraction_benchmark

@@ -1,31 +1,5 @@
-"""Fixtures of the sources tests: the connection tripwire and a site on 127.0.0.1."""
+"""Fixtures of the sources tests: the same connection tripwire and 127.0.0.1 site as the crawl tests."""
 
-from __future__ import annotations
+from crawl.conftest import net, server, site
 
-from collections.abc import Iterator
-
-import pytest
-
-from crawl.crawl_support import Server, Site
-from fetch.support import NetLog, start_log, stop_log
-
-
-@pytest.fixture(autouse=True)
-def net() -> Iterator[NetLog]:
-    log = start_log()
-    try:
-        yield log
-    finally:
-        stop_log(log)
-
-
-@pytest.fixture
-def server() -> Iterator[Server]:
-    s = Server()
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def site(server: Server) -> Site:
-    return Site(server)
+__all__ = ["net", "server", "site"]
