@@ -7,16 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from crawl.crawl_support import Server, Site
-from fetch.support import NetLog, start_log, stop_log
-
-
-@pytest.fixture(autouse=True)
-def net() -> Iterator[NetLog]:
-    log = start_log()
-    try:
-        yield log
-    finally:
-        stop_log(log)
+from fetch.conftest import net
 
 
 @pytest.fixture
@@ -29,3 +20,6 @@ def server() -> Iterator[Server]:
 @pytest.fixture
 def site(server: Server) -> Site:
     return Site(server)
+
+
+__all__ = ["net", "server", "site"]  # net: the fetch tests' autouse tripwire, reused

@@ -13,6 +13,7 @@ from rich.console import Console
 
 from veracity.errors import ConfigError, VeracityError
 from veracity.extract.dates import parse_datetime
+from veracity.ingest.pipeline import IngestReport
 from veracity.settings import Settings
 from veracity.store.sql import SqlStore, open_store
 
@@ -58,6 +59,19 @@ def store_for(settings: Settings) -> Iterator[SqlStore]:
         fail(exc)
     finally:
         store.close()
+
+
+def print_report(report: IngestReport) -> None:
+    """Each failure (stderr), then the summary line: how every ingesting command ends."""
+    for failure in report.failures:
+        err.print(f"failed: {failure.source}: {failure.reason}", markup=False)
+    typer.echo(report.summary())
+
+
+def exit_if_all_failed(report: IngestReport) -> None:
+    """Exit status 1 when there was something to do and every item of it failed."""
+    if report.total and len(report.failures) == report.total:
+        raise typer.Exit(1)
 
 
 def parse_when(value: str | None, option: str) -> datetime | None:

@@ -9,7 +9,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 
 from veracity.cli import articles, evaluate
 from veracity.cli import sources as sources_cli
-from veracity.cli.common import DbOption, err, settings_for, store_for
+from veracity.cli.common import DbOption, err, exit_if_all_failed, print_report, settings_for, store_for
 from veracity.errors import VeracityError
 from veracity.ingest.pipeline import ingest_paths
 from veracity.store.sql import engine_for, upgrade
@@ -59,11 +59,8 @@ def ingest(
                 progress.update(task, completed=done, total=total)
 
             report = ingest_paths(paths, store, settings, on_progress)
-    for failure in report.failures:
-        err.print(f"failed: {failure.source}: {failure.reason}", markup=False)
-    typer.echo(report.summary())
-    if report.total and len(report.failures) == report.total:
-        raise typer.Exit(1)
+    print_report(report)
+    exit_if_all_failed(report)
 
 
 @db_app.command("upgrade")

@@ -12,7 +12,19 @@ from typing import Annotated, Any
 
 import typer
 
-from veracity.cli.common import DbOption, JsonOption, err, fail, now_utc, parse_when, settings_for, store_for, write
+from veracity.cli.common import (
+    DbOption,
+    JsonOption,
+    err,
+    exit_if_all_failed,
+    fail,
+    now_utc,
+    parse_when,
+    print_report,
+    settings_for,
+    store_for,
+    write,
+)
 from veracity.crawl.run import Crawler, CrawlReport, fetch_urls
 from veracity.errors import VeracityError
 from veracity.fetch import Fetcher
@@ -61,14 +73,12 @@ def _add_all(sources: SourceStore, outlets: list[OutletInfo], interval: float) -
 
 
 def _print_report(report: IngestReport) -> None:
-    for failure in report.failures:
-        err.print(f"failed: {failure.source}: {failure.reason}", markup=False)
     if isinstance(report, CrawlReport):
         for url in report.disabled:
             err.print(
                 f"disabled: {url}: too many consecutive failures (veracity sources enable to retry)", markup=False
             )
-    typer.echo(report.summary())
+    print_report(report)
 
 
 @app.command("add")
@@ -242,8 +252,7 @@ def fetch(
     with store_for(settings) as store:
         report = fetch_urls(urls, store, settings)
     _print_report(report)
-    if report.total and len(report.failures) == report.total:
-        raise typer.Exit(1)
+    exit_if_all_failed(report)
 
 
 def run(
