@@ -26,9 +26,12 @@ class IngestReport:
 
     counts: Counter[str] = field(default_factory=Counter)
     failures: list[Failure] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # ids stored new or as a new version, in order
 
-    def add(self, outcome: Outcome) -> None:
+    def add(self, outcome: Outcome, article_id: str | None = None) -> None:
         self.counts[outcome.value] += 1
+        if article_id and outcome is not Outcome.UNCHANGED:
+            self.changed.append(article_id)
 
     def fail(self, failure: Failure) -> None:
         self.failures.append(failure)
@@ -62,9 +65,10 @@ def read_inputs(paths: list[str], settings: Settings, on_progress: Progress | No
             on_progress(done, total)
 
 
-def process_item(item: RawItem, store: Store, settings: Settings) -> Outcome:
-    """Extract and store one item. Raises VeracityError subclasses for bad input."""
-    return store.upsert(to_article(item, settings))
+def process_item(item: RawItem, store: Store, settings: Settings) -> tuple[Outcome, str]:
+    """Extract and store one item; the outcome and the article's id. Raises VeracityError subclasses for bad input."""
+    article = to_article(item, settings)
+    return store.upsert(article), article.id
 
 
 def ingest_items(items: Iterable[Item], store: Store, settings: Settings) -> IngestReport:
@@ -74,7 +78,7 @@ def ingest_items(items: Iterable[Item], store: Store, settings: Settings) -> Ing
             report.fail(item)
             continue
         try:
-            report.add(process_item(item, store, settings))
+            report.add(*process_item(item, store, settings))
         except VeracityError as exc:
             report.fail(Failure(exc.item or item.source, exc.message))
         except Exception as exc:
