@@ -8,6 +8,7 @@ short transaction on the engine of an open ``SqlStore``, SQLite and PostgreSQL a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -80,9 +81,7 @@ audit = Table(
     Column("detail", Text, nullable=False),
 )
 
-_hasher = PasswordHasher()
-# Verified when a name is unknown, so a failed sign-in takes as long whether or not the user exists.
-_DUMMY_HASH = _hasher.hash("not a password")
+hasher = PasswordHasher()  # argon2id with argon2-cffi's defaults (RFC 9106 "low memory")
 TOKEN_PREFIX = "vrc"
 
 
@@ -123,6 +122,11 @@ class TokenInfo:
     revoked_at: datetime | None
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    return hasher.hash("not a password")
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
@@ -154,7 +158,7 @@ class Accounts:
         try:
             with self.engine.begin() as conn:
                 conn.execute(
-                    insert(users).values(name=name, role=role, password_hash=_hasher.hash(password), created_at=now)
+                    insert(users).values(name=name, role=role, password_hash=hasher.hash(password), created_at=now)
                 )
                 row = conn.execute(select(users).where(users.c.name == name)).one()
         except IntegrityError as exc:
@@ -175,7 +179,9 @@ class Accounts:
         with self.engine.connect() as conn:
             row = conn.execute(select(users).where(users.c.name == name.strip())).first()
         try:
-            _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
+            # An unknown name is checked against a dummy hash, so that a failed sign-in takes as
+            # long whether or not the user exists.
+            hasher.verify(row.password_hash if row else _dummy_hash(), password)
         except (VerificationError, InvalidHashError):
             raise AuthError("wrong user name or password", name) from None
         if row is None:
