@@ -19,7 +19,7 @@ NOW = datetime(2024, 11, 6, 15, 30, 0)
 PASSWORD = "correct horse battery"
 XSS_TITLE = "<script>window.__xss='title';alert('title')</script> Hostile headline"
 XSS_OUTLET = '"><img src=x onerror="window.__xss=\'outlet\'">'
-XSS_BODY = "\"><img src=x onerror=\"window.__xss='body'\"> and <a href=\"javascript:window.__xss='link'\">click</a>"
+XSS_BODY = '"><img src=x onerror="window.__xss=\'body\'"> and <a href="javascript:window.__xss=\'link\'">click</a>'
 XSS_SECTION = "<svg onload=\"window.__xss='section'\">"
 
 EDITED_V1 = {

@@ -66,7 +66,9 @@ def test_home_is_newest_first_and_paginates(client: TestClient, ids: dict[str, s
         ("q=port+vote&label=Truth", set()),
     ],
 )
-def test_each_filter_state_has_its_own_url(client: TestClient, ids: dict[str, str], query: str, expect: set[str]) -> None:
+def test_each_filter_state_has_its_own_url(
+    client: TestClient, ids: dict[str, str], query: str, expect: set[str]
+) -> None:
     page = client.get("/?" + query).text
     shown = set(re.findall(r'id="card-([0-9a-f]{12})"', page))
     assert shown == {ids[name] for name in expect}
@@ -158,7 +160,7 @@ def test_parts_appear_when_their_data_exists(
     assert "Verdict: Fake" in page and "Contradicted by two fact-checks." in page
     assert '<span class="confidence">83%</span>' in page
     assert "Dmitry Peskov" in page and "Snopes" in page and 'href="/stories/s1"' in page
-    assert 'application/ld+json' in page and '"@type": "ClaimReview"' in page
+    assert "application/ld+json" in page and '"@type": "ClaimReview"' in page
     home = client.get("/").text
     assert 'class="badge badge-fake"' in card_html(home, ids["seed"])
 

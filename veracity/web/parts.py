@@ -25,18 +25,20 @@ from veracity.web.accounts import Accounts
 def verdicts(store: SqlStore, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Verdicts of many articles at once (for the feed): ``{id: {"label", "confidence"}}``.
 
-    Until the verdict part lands there are none, and a card shows the article's label.
+    Until the verdict part lands, the verdicts are those reviewers set (the latest review of
+    each article); an article nobody reviewed shows its stored label.
     """
-    return {}
+    return Accounts(store.engine).latest_reviews(ids)
 
 
 def verdict(store: SqlStore, article_id: str) -> dict[str, Any] | None:
     """veracity's verdict on one article, or None.
 
     Shape: ``{"label", "confidence" (0..1), "explanation", "decided_at" (datetime),
-    "evidence": [{"text", "source", "url", "stance"}]}``.
+    "evidence": [{"text", "source", "url", "stance"}]}``. Until the verdict part lands: the
+    latest reviewer's verdict, its note as the explanation.
     """
-    return None
+    return verdicts(store, [article_id]).get(article_id)
 
 
 def verdict_clause(label: str) -> ColumnElement[bool]:
