@@ -33,7 +33,7 @@ def serve(
     except VeracityError as exc:
         fail(exc)
     err.print(f"veracity serving {settings.database_url} at http://{host}:{port}/ (Ctrl-C stops)", markup=False)
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False, server_header=False)
 
 
 def _password(password_stdin: bool) -> str:

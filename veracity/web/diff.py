@@ -36,15 +36,30 @@ def _blocks(record: VersionRecord) -> list[tuple[str, str]]:
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     """``old`` turned into ``new`` as runs of equal, deleted and inserted text."""
     a, b = _TOKEN.findall(old), _TOKEN.findall(new)
-    out: list[tuple[str, str]] = []
+    runs: list[list[str]] = []  # [op, old text, new text]; changes separated only by spaces are merged
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        same, gone, came = "".join(a[i1:i2]), "".join(a[i1:i2]), "".join(b[j1:j2])
         if op == "equal":
-            out.append(("equal", "".join(a[i1:i2])))
+            runs.append(["equal", same, same])
             continue
-        if i2 > i1:
-            out.append(("delete", "".join(a[i1:i2])))
-        if j2 > j1:
-            out.append(("insert", "".join(b[j1:j2])))
+        if len(runs) >= 2 and runs[-1][0] == "equal" and not runs[-1][1].strip() and runs[-2][0] == "change":
+            space = runs.pop()[1]
+            runs[-1][1] += space + gone
+            runs[-1][2] += space + came
+        elif runs and runs[-1][0] == "change":
+            runs[-1][1] += gone
+            runs[-1][2] += came
+        else:
+            runs.append(["change", gone, came])
+    out: list[tuple[str, str]] = []
+    for op, gone, came in runs:
+        if op == "equal":
+            out.append(("equal", gone))
+            continue
+        if gone:
+            out.append(("delete", gone))
+        if came:
+            out.append(("insert", came))
     return out
 
 
