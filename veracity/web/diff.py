@@ -52,8 +52,8 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
         else:
             runs.append(["change", gone, came])
     out: list[tuple[str, str]] = []
-    for op, gone, came in runs:
-        if op == "equal":
+    for tag, gone, came in runs:
+        if tag == "equal":
             out.append(("equal", gone))
             continue
         if gone:
