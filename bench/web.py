@@ -41,11 +41,13 @@ from veracity.store.schema import articles, versions  # noqa: E402
 from veracity.store.sql import open_store  # noqa: E402
 
 PG_URL = os.environ.get("VERACITY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-SYLLABLES = "ka lo mi ra te su no vi da pe ro ta li ne ma so ku re ti na ba go fe hu".split()
-COMMON = (
+SYLLABLES = "ka lo mi ra te su no vi da pe ro ta li ne ma so ku re ti na ba go fe hu".split()  # noqa: SIM905
+COMMON = (  # noqa: SIM905
     "the of and to in a is that for on with as was by said at from it an be has have are this "
     "government minister election president police court report people city year week new after over"
 ).split()
+SECTIONS = ["World", "Politics", "Business", "Sport", "Health", "Science", "Local", "Opinion", "Technology",
+            "Culture", "Climate", "Education"]  # fmt: skip
 
 
 def vocabulary(rng: random.Random, size: int = 6000) -> list[str]:
@@ -74,8 +76,7 @@ def generate(rng: random.Random, vocab: list[str], i: int, start: datetime) -> A
         blocks=tuple(blocks),
         outlet=Outlet(f"Outlet {outlet_no}", f"outlet{outlet_no}.example"),
         url=f"https://outlet{outlet_no}.example/news/{i}",
-        section=rng.choice(["World", "Politics", "Business", "Sport", "Health", "Science", "Local", "Opinion",
-                            "Technology", "Culture", "Climate", "Education"]),  # fmt: skip
+        section=rng.choice(SECTIONS),
         authors=(f"Writer {rng.randint(1, 900)}",),
         language=rng.choices(["en", "fr", "de", "es", "it"], [70, 10, 8, 8, 4])[0],
         published=published,
@@ -112,7 +113,9 @@ def fill(url: str, n: int, seed: int = 7) -> list[str]:
                 })  # fmt: skip
                 blocks = json.dumps([[b.kind, b.text] for b in a.blocks])
                 for number in (1, 2) if two else (1,):
-                    body = blocks if number == (2 if two else 1) else json.dumps([[b.kind, b.text] for b in a.blocks[1:]])
+                    body = (
+                        blocks if number == (2 if two else 1) else json.dumps([[b.kind, b.text] for b in a.blocks[1:]])
+                    )
                     vers.append({
                         "article_id": a.id, "number": number, "content_hash": a.content_hash, "blocks": body,
                         "published_at": a.published, "modified_at": a.modified, "seen_at": a.modified,
@@ -131,7 +134,9 @@ def fill(url: str, n: int, seed: int = 7) -> list[str]:
                     fts,
                 )
             else:
-                conn.execute(text("INSERT INTO article_search (rowid, title, body) VALUES (:rowid, :title, :body)"), fts)
+                conn.execute(
+                    text("INSERT INTO article_search (rowid, title, body) VALUES (:rowid, :title, :body)"), fts
+                )
             print(f"\r  stored {len(ids):,} articles in {time.perf_counter() - t0:.0f} s", end="", flush=True)
     if store.dialect == "postgresql":
         with engine.begin() as conn:
@@ -165,7 +170,8 @@ def serve(url: str) -> tuple[subprocess.Popen[bytes], int]:
                 return proc, port
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError(f"veracity serve exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+                why = proc.stderr.read().decode() if proc.stderr else ""
+                raise RuntimeError(f"veracity serve exited: {why}") from None
             time.sleep(0.1)
     proc.kill()
     raise RuntimeError("veracity serve did not start")

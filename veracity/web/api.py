@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
@@ -167,8 +167,6 @@ def _article_id(value: str) -> str:
 def token_user(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> User:
     """The user of the request's API token; 401 without one, 403 for a wrong or revoked one."""
     if credentials is None:
-        from fastapi import HTTPException
-
         raise HTTPException(401, "an API token is needed (Authorization: Bearer …)", {"WWW-Authenticate": "Bearer"})
     return desk_of(request).accounts.token_user(credentials.credentials)
 

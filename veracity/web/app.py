@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -194,7 +195,8 @@ def create_app(
     @app.exception_handler(RequestValidationError)
     def invalid(request: Request, exc: RequestValidationError) -> Response:
         if _wants_json(request):
-            return JSONResponse({"error": "invalid request", "detail": exc.errors()}, status_code=422)
+            detail = jsonable_encoder(exc.errors(), custom_encoder={Exception: str})
+            return JSONResponse({"error": "invalid request", "detail": detail}, status_code=422)
         return _error(request, 422, "invalid request: " + "; ".join(str(e.get("msg")) for e in exc.errors()))
 
     from veracity.web import api, feeds, pages, review  # the routes; imported here to keep imports acyclic
