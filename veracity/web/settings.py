@@ -19,7 +19,7 @@ class WebSettings:
             Environment: ``VERACITY_PAGE_SIZE``.
         max_page_size: the largest ``per_page`` the API accepts (100).
         search_cap: search results ranked at most; filters and pages apply within them (1000).
-        api_rate_per_minute: requests to ``/api/`` one client (address, or token) may make a
+        api_rate_per_minute: requests to ``/api/`` one client address may make a
             minute before getting 429 with Retry-After; 0 turns the limit off (600).
         login_rate_per_minute: sign-in attempts one address may make a minute (10).
         session_hours: how long a sign-in lasts (12).
