@@ -27,7 +27,7 @@ from veracity.store.sources import SourceStore
 from veracity.store.sql import SqlStore, open_store
 from veracity.web import security
 from veracity.web.accounts import Accounts, AuthError, Session
-from veracity.web.queries import FacetCache
+from veracity.web.queries import Cached, facets, outlet_counts
 
 HERE = Path(__file__).parent
 SESSION_COOKIE = "vsession"
@@ -48,7 +48,8 @@ class Desk:
         self.now = now or _utcnow
         self.accounts = Accounts(store.engine)
         self.sources = SourceStore(store.engine)
-        self.facets = FacetCache(self.web.facet_ttl)
+        self.facets = Cached(self.web.facet_ttl, lambda: facets(store))
+        self.outlet_counts = Cached(self.web.facet_ttl, lambda: outlet_counts(store))
         self.api_limiter = security.RateLimiter(self.web.api_rate_per_minute)
         self.login_limiter = security.RateLimiter(self.web.login_rate_per_minute)
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))

@@ -17,7 +17,7 @@ from veracity.web import parts, present
 from veracity.web.app import Desk, desk_of
 from veracity.web.diff import changed, compare
 from veracity.web.feeds import claim_review
-from veracity.web.queries import Filters, Page, feed, outlet_articles, outlet_counts
+from veracity.web.queries import Filters, Page, feed, outlet_articles
 
 router = APIRouter(include_in_schema=False)
 
@@ -49,7 +49,7 @@ def home(request: Request) -> Response:
             "f": f,
             "page": page,
             "cards": cards(desk, page.items),
-            "facets": desk.facets.get(desk.store),
+            "facets": desk.facets.get(),
             "labels": ("Truth", "Misleading", "Fake", "Unverified"),
             "entity_filter": parts.entity_clause("x") is not None,
         },
@@ -111,7 +111,7 @@ def outlet_rows(desk: Desk) -> list[dict[str, Any]]:
     """Outlets with articles, then those only known as sources: name, key, articles, feeds."""
     known = {o.domain: o for o in desk.sources.outlets()}
     rows = []
-    for name, domain, count in outlet_counts(desk.store):
+    for name, domain, count in desk.outlet_counts.get():
         source = known.pop(domain, None) if domain else None
         rows.append(
             {"name": name, "key": domain or name, "articles": count, "feeds": len(source.feeds) if source else 0}

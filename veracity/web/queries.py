@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
 from sqlalchemy import ColumnElement, Select, and_, func, select
@@ -24,6 +24,7 @@ from veracity.store.sql import SqlStore
 from veracity.web import parts
 
 DEFAULT_PER_PAGE = 20
+T = TypeVar("T")
 FILTER_FIELDS = ("q", "label", "outlet", "section", "language", "since", "until", "entity")
 
 
@@ -170,21 +171,22 @@ class Facets:
     languages: list[str]
 
 
-class FacetCache:
-    """Filter choices, recomputed at most every ``ttl`` seconds (distinct values over the table)."""
+class Cached(Generic[T]):
+    """A value over the whole table (filter choices, outlet counts), recomputed at most every ``ttl`` seconds."""
 
-    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, ttl: float, compute: Callable[[], T], clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
+        self.compute = compute
         self.clock = clock
         self._lock = threading.Lock()
-        self._value: Facets | None = None
+        self._value: T | None = None
         self._at = 0.0
 
-    def get(self, store: SqlStore) -> Facets:
+    def get(self) -> T:
         with self._lock:
             if self._value is not None and self.clock() - self._at < self.ttl:
                 return self._value
-        value = facets(store)
+        value = self.compute()
         with self._lock:
             self._value, self._at = value, self.clock()
         return value

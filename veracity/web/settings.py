@@ -25,7 +25,8 @@ class WebSettings:
         session_hours: how long a sign-in lasts (12).
         secure_cookies: mark cookies ``Secure`` (HTTPS only); turn on behind TLS (off).
             Environment: ``VERACITY_SECURE_COOKIES``.
-        facet_ttl: seconds the filter choices (outlets, sections, languages) are cached (60).
+        facet_ttl: seconds the filter choices (outlets, sections, languages) and the outlets' article
+            counts are cached (60).
     """
 
     page_size: int = 20
