@@ -216,9 +216,22 @@ def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] if len(values) > 1 else values[0]
 
 
-def bench(url: str, n: int, requests: int, concurrency: int) -> dict[str, Any]:
-    print(f"filling {url.split('?')[0]} with {n:,} articles")
-    ids, vocab = fill(url, n)
+def stored(url: str) -> tuple[list[str], list[str]]:
+    """The ids of an already filled database (``--reuse``) and the vocabulary it was made with."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        ids = [str(r.id) for r in conn.execute(text("SELECT id FROM articles ORDER BY id"))]
+    engine.dispose()
+    return ids, vocabulary(random.Random(7))
+
+
+def bench(url: str, n: int, requests: int, concurrency: int, reuse: bool = False) -> dict[str, Any]:
+    if reuse:
+        ids, vocab = stored(url)
+        print(f"reusing {url.split('?')[0]}: {len(ids):,} articles")
+    else:
+        print(f"filling {url.split('?')[0]} with {n:,} articles")
+        ids, vocab = fill(url, n)
     rng = random.Random(11)
     proc, port = serve(url)
     try:
@@ -274,6 +287,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--out", type=Path, help="keep the SQLite database here")
+    parser.add_argument("--reuse", action="store_true", help="measure the SQLite database kept in --out again")
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args()
     figures: dict[str, Any] = {"articles": args.articles, "concurrency": args.concurrency}
@@ -283,9 +297,10 @@ def main() -> None:
         for backend in args.backends.split(","):
             if backend == "sqlite":
                 db = folder / "bench-web.db"
-                for suffix in ("", "-wal", "-shm"):
+                reuse = args.reuse and db.exists()
+                for suffix in ("", "-wal", "-shm") if not reuse else ():
                     Path(str(db) + suffix).unlink(missing_ok=True)
-                figures["sqlite"] = bench(f"sqlite:///{db}", args.articles, args.requests, args.concurrency)
+                figures["sqlite"] = bench(f"sqlite:///{db}", args.articles, args.requests, args.concurrency, reuse)
             elif backend == "postgresql":
                 schema = "bench_web_" + uuid.uuid4().hex[:8]
                 admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
