@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DATA ?= ../shared/data
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: install dev demo test test-fast lint format eval bench clean
 
@@ -13,7 +15,8 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -q -e .
 	touch $@
 
-dev: $(VENV)/.dev                      ## plus test and lint tools
+dev: $(VENV)/.dev                      ## plus test and lint tools, and Debian's chromium for the browser tests
+	@scripts/install-browser.sh
 $(VENV)/.dev: $(VENV)/.installed
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $@
@@ -27,6 +30,13 @@ demo: install                          ## the main job on the embedded default (
 	$(BIN)/veracity story 6fce77c8df03
 	@echo
 	@echo "Stored in veracity.db. Try: $(BIN)/veracity search Kremlin"
+	@echo
+	@if [ -n "$$CI" ]; then \
+		echo "The web desk: $(BIN)/veracity serve, then http://$(HOST):$(PORT)/ (CI checks it in .ci/run)"; \
+	else \
+		echo "Serving the web desk at http://$(HOST):$(PORT)/ (Ctrl-C stops)"; \
+		$(BIN)/veracity serve --host $(HOST) --port $(PORT); \
+	fi
 
 test: dev                              ## the whole suite (slow tests and PostgreSQL included)
 	$(BIN)/python -m pytest

@@ -14,6 +14,7 @@ from veracity.crawl.settings import CrawlSettings
 from veracity.envconfig import from_env
 from veracity.fetch.settings import FetchSettings
 from veracity.stories.settings import StorySettings
+from veracity.web.settings import WebSettings
 
 DEFAULT_DATABASE_URL = "sqlite:///veracity.db"
 
@@ -44,6 +45,9 @@ class Settings:
         stories: story assignment and corroboration (:class:`veracity.stories.settings.StorySettings`:
             ``corroboration_window_days``, ``snapshot_every``), each field read from
             ``VERACITY_<FIELD>`` too.
+        web: how ``veracity serve`` behaves (:class:`veracity.web.settings.WebSettings`: page
+            sizes, rate limits, session length, cookie flags), each field read from
+            ``VERACITY_<FIELD>`` too.
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -53,6 +57,7 @@ class Settings:
     fetch: FetchSettings = field(default_factory=FetchSettings)
     crawl: CrawlSettings = field(default_factory=CrawlSettings)
     stories: StorySettings = field(default_factory=StorySettings)
+    web: WebSettings = field(default_factory=WebSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

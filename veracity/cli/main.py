@@ -10,6 +10,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from veracity.cli import articles, evaluate
 from veracity.cli import sources as sources_cli
 from veracity.cli import stories as stories_cli
+from veracity.cli import web as web_cli
 from veracity.cli.common import DbOption, err, exit_if_all_failed, print_report, run_stages, settings_for, store_for
 from veracity.errors import VeracityError
 from veracity.ingest.pipeline import ingest_paths
@@ -27,6 +28,7 @@ app.add_typer(evaluate.app, name="evaluate")
 articles.register(app)
 sources_cli.register(app)
 stories_cli.register(app)
+web_cli.register(app)
 
 
 @app.command()

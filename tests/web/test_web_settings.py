@@ -1,0 +1,33 @@
+"""The web section of the settings, and migration 0007 going down and up again."""
+
+from __future__ import annotations
+
+import pytest
+from alembic import command
+from sqlalchemy import inspect
+
+from veracity.errors import ConfigError
+from veracity.settings import Settings
+from veracity.store.sql import SqlStore, alembic_config
+
+
+def test_web_settings_from_the_environment() -> None:
+    s = Settings.from_env(
+        {"VERACITY_PAGE_SIZE": "10", "VERACITY_API_RATE_PER_MINUTE": "0", "VERACITY_SECURE_COOKIES": "1"}
+    )
+    assert s.web.page_size == 10 and s.web.api_rate_per_minute == 0 and s.web.secure_cookies is True
+    assert Settings.from_env({}).web.max_page_size == 100
+    with pytest.raises(ConfigError):
+        Settings.from_env({"VERACITY_PAGE_SIZE": "1000"})
+
+
+def test_migration_0007_downgrades_and_upgrades(store: SqlStore) -> None:
+    tables = set(inspect(store.engine).get_table_names())
+    assert {"web_users", "web_sessions", "web_tokens", "web_audit"} <= tables
+    with store.engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0006")
+    assert not {"web_users", "web_audit"} & set(inspect(store.engine).get_table_names())
+    with store.engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "head")
+    indexes = {i["name"] for i in inspect(store.engine).get_indexes("articles")}
+    assert "ix_articles_label_updated" in indexes and "ix_articles_outlet_name_updated" in indexes
