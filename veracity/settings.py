@@ -13,6 +13,7 @@ from typing import Any
 from veracity.crawl.settings import CrawlSettings
 from veracity.envconfig import from_env
 from veracity.fetch.settings import FetchSettings
+from veracity.verdict.settings import VerdictSettings
 
 DEFAULT_DATABASE_URL = "sqlite:///veracity.db"
 
@@ -40,6 +41,9 @@ class Settings:
             ``max_failures`` before a feed is disabled, poll intervals and their bounds, failure
             back-off, the re-fetch schedule ``refetch_after``, caps on items per feed and child
             sitemaps, ``loop_sleep_max``), each field read from ``VERACITY_<FIELD>`` too.
+        verdict: how verdicts are computed (:class:`veracity.verdict.settings.VerdictSettings`:
+            ``verdict_params``, a fitted parameter file to use; ``abstain_below``, the confidence
+            under which the label is ``Unverified``), each field read from ``VERACITY_<FIELD>`` too.
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -48,6 +52,7 @@ class Settings:
     min_body_chars: int = 40
     fetch: FetchSettings = field(default_factory=FetchSettings)
     crawl: CrawlSettings = field(default_factory=CrawlSettings)
+    verdict: VerdictSettings = field(default_factory=VerdictSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
