@@ -49,10 +49,11 @@ def main() -> None:
         content,
         name="verdict-v1",
         data={"sets": counts, "rows": len(docs), "oof_accuracy_content": round(accuracy, 4),
-              "temperature_from": "5-fold grouped out-of-fold predictions"},
+              "temperature_from": "5-fold grouped out-of-fold predictions", "weights": "see weight_source"},
     )  # fmt: skip
     args.out.write_text(json.dumps(params, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}: {len(docs)} rows {counts}; content OOF accuracy {accuracy:.3f}, temperature {temperature:.2f}")
+    print(f"wrote {args.out}: {len(docs)} rows {counts}")
+    print(f"content model out-of-fold accuracy {accuracy:.3f}, temperature {temperature:.2f}")
 
 
 if __name__ == "__main__":

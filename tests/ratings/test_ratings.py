@@ -16,15 +16,21 @@ from veracity.store.sql import SqlStore
 
 runner = CliRunner()
 
-RSP = """id,name,status,status_n,wiki_url,urls,urls_n,info
-1,Reuters,"[""Generally reliable""]",1,https://en.wikipedia.org/wiki/Reuters,"[""www.reuters.com""]",1,"Reuters is a news agency."
-2,The Onion,"[""Generally unreliable""]",1,https://en.wikipedia.org/wiki/The_Onion,"[""www.theonion.com""]",1,"The Onion is a satirical news website."
-3,Daily Mail,"[""Blacklisted"", ""Deprecated""]",2,x,"[""www.dailymail.co.uk"", ""www.mailonsunday.co.uk""]",2,"Deprecated in 2017."
-4,Fox News,"[""No consensus""]",1,x,"[""www.foxnews.com""]",1,"Mixed."
-5,Nowhere,"[""Generally reliable""]",1,x,"[]",0,"No domain."
-6,Broken,not json,1,x,"[""broken.example""]",1,"Bad status."
-"""
-LIN = "domain,pc1\nreuters.com,1\nfoxnews.com,0.53\ntheguardian.com/observer,0.9\nnews.bbc.co.uk,0.95\nbad.example,1.7\n"
+RSP = (
+    "id,name,status,status_n,wiki_url,urls,urls_n,info\n"
+    '1,Reuters,"[""Generally reliable""]",1,https://en.wikipedia.org/wiki/Reuters,"[""www.reuters.com""]",1,'
+    '"Reuters is a news agency."\n'
+    '2,The Onion,"[""Generally unreliable""]",1,https://en.wikipedia.org/wiki/The_Onion,"[""www.theonion.com""]",1,'
+    '"The Onion is a satirical news website."\n'
+    '3,Daily Mail,"[""Blacklisted"", ""Deprecated""]",2,x,"[""www.dailymail.co.uk"", ""www.mailonsunday.co.uk""]",2,'
+    '"Deprecated in 2017."\n'
+    '4,Fox News,"[""No consensus""]",1,x,"[""www.foxnews.com""]",1,"Mixed."\n'
+    '5,Nowhere,"[""Generally reliable""]",1,x,"[]",0,"No domain."\n'
+    '6,Broken,not json,1,x,"[""broken.example""]",1,"Bad status."\n'
+)
+LIN = (
+    "domain,pc1\nreuters.com,1\nfoxnews.com,0.53\ntheguardian.com/observer,0.9\nnews.bbc.co.uk,0.95\nbad.example,1.7\n"
+)
 MBFC = (
     "source_url\tsource_url_normalized\tref\tfact\tbias\n"
     "https://www.foxnews.com/\tfoxnews.com\thttps://mediabiasfactcheck.com/fox-news/\tmixed\tright\n"
@@ -32,7 +38,10 @@ MBFC = (
     "http://fury.news/\tfury.news\tx\tlow\textreme-right\n"
     "http://odd.example/\todd.example\tx\tsomewhat\tcenter\n"
 )
-PLAIN = "domain,rating,kind\nexample-news.org,0.8,\nbabylonbee.com,satire,satire\nhoax.example,unreliable,\nq.example,maybe,\n"
+PLAIN = (
+    "domain,rating,kind\nexample-news.org,0.8,\nbabylonbee.com,satire,satire\nhoax.example,unreliable,\n"
+    "q.example,maybe,\n"
+)
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -101,12 +110,20 @@ def test_bad_files_are_clear_errors(tmp_path: Path) -> None:
 def test_sets_stored_apart_and_reimport_replaces(store: SqlStore, tmp_path: Path) -> None:
     ratings = RatingStore(store.engine)
     now = datetime(2024, 1, 1)
-    ratings.import_set("rsp", "wikipedia-rsp", "rsp.csv", read_ratings(write(tmp_path, "r.csv", RSP), "wikipedia-rsp"), now)
+    ratings.import_set(
+        "rsp", "wikipedia-rsp", "rsp.csv", read_ratings(write(tmp_path, "r.csv", RSP), "wikipedia-rsp"), now
+    )
     ratings.import_set("lin", "lin2023", "lin.csv", read_ratings(write(tmp_path, "l.csv", LIN), "lin2023"), now)
     fox = {r.set_name: r.reliability for r in ratings.for_domain("https://www.foxnews.com/politics/x")}
     assert fox == {"lin": 0.53, "rsp": 0.5}
     assert ratings.for_domain("unknown.example") == []
-    ratings.import_set("lin", "lin2023", "lin.csv", read_ratings(write(tmp_path, "l2.csv", "domain,pc1\nfoxnews.com,0.2\n"), "lin2023"), now)
+    ratings.import_set(
+        "lin",
+        "lin2023",
+        "lin.csv",
+        read_ratings(write(tmp_path, "l2.csv", "domain,pc1\nfoxnews.com,0.2\n"), "lin2023"),
+        now,
+    )
     assert [(s.name, s.entries) for s in ratings.sets()] == [("lin", 1), ("rsp", 5)]
     assert {r.set_name: r.reliability for r in ratings.for_domain("foxnews.com")} == {"lin": 0.2, "rsp": 0.5}
     assert ratings.for_domain("reuters.com")[0].set_name == "rsp"
@@ -136,7 +153,9 @@ def test_ratings_commands(db_url: str, tmp_path: Path) -> None:
 
 
 def test_disagreement_is_shown(db_url: str, tmp_path: Path) -> None:
-    runner.invoke(app, ["ratings", "import", str(write(tmp_path, "r.csv", RSP)), "--format", "wikipedia-rsp", "--db", db_url])
+    runner.invoke(
+        app, ["ratings", "import", str(write(tmp_path, "r.csv", RSP)), "--format", "wikipedia-rsp", "--db", db_url]
+    )
     mine = write(tmp_path, "m.csv", "domain,rating\ndailymail.co.uk,0.9\n")
     runner.invoke(app, ["ratings", "import", str(mine), "--format", "csv", "--db", db_url])
     shown = runner.invoke(app, ["ratings", "show", "dailymail.co.uk", "--db", db_url]).output

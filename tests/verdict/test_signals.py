@@ -37,7 +37,7 @@ class Match:
 
 BODY = (
     "The council approved the flood barrier on Tuesday, its chair said. "
-    "\"We have waited a decade,\" said Ann Lee, who chairs the committee. The cost is 12 million pounds, "
+    '"We have waited a decade," said Ann Lee, who chairs the committee. The cost is 12 million pounds, '
     "according to the council's report, and work starts in March."
 )
 NEWS = dict(outlet_kind="news", ratings=[], section=None, url="https://outlet.example/news/1", title="Barrier approved")
@@ -98,13 +98,22 @@ def test_track_record_counts_reviews_more_and_shrinks() -> None:
 def test_genre_cues() -> None:
     satire = sig.genre(outlet_kind="satire", ratings=[], section=None, url=None, title="x")
     assert sig.genre_of(satire) == "satire"
-    by_rating = sig.genre(outlet_kind=None, ratings=[rating("rsp", 0.2, satire=True)], section=None, url=None, title="x")
+    by_rating = sig.genre(
+        outlet_kind=None, ratings=[rating("rsp", 0.2, satire=True)], section=None, url=None, title="x"
+    )
     assert sig.genre_of(by_rating) == "satire" and "rsp lists" in by_rating.sentence
-    opinion = sig.genre(outlet_kind="news", ratings=[], section=None, url="https://x.com/commentisfree/2024/a", title="x")
+    opinion = sig.genre(
+        outlet_kind="news", ratings=[], section=None, url="https://x.com/commentisfree/2024/a", title="x"
+    )
     assert sig.genre_of(opinion) == "opinion"
     assert sig.genre_of(sig.genre(outlet_kind=None, ratings=[], section="Opinion", url=None, title="x")) == "opinion"
     assert sig.genre_of(sig.genre(outlet_kind=None, ratings=[], section="World News", url=None, title="x")) is None
-    assert sig.genre_of(sig.genre(outlet_kind=None, ratings=[], section=None, url="https://x.com/news/opinions-poll", title="x")) is None
+    assert (
+        sig.genre_of(
+            sig.genre(outlet_kind=None, ratings=[], section=None, url="https://x.com/news/opinions-poll", title="x")
+        )
+        is None
+    )
 
 
 def test_style_features_see_shouting_and_clickbait() -> None:
@@ -116,7 +125,9 @@ def test_style_features_see_shouting_and_clickbait() -> None:
 
 
 def test_text_alone_is_never_enough() -> None:
-    verdict = combine(evidence(title="You won't believe this!", body="SHOCKING!!! The corrupt elites EXPOSED. Wake up!"))
+    verdict = combine(
+        evidence(title="You won't believe this!", body="SHOCKING!!! The corrupt elites EXPOSED. Wake up!")
+    )
     assert verdict.label == "Unverified" and "thin evidence" in verdict.reason
     assert verdict.leaning in ("Truth", "Misleading", "Fake")
 
@@ -152,7 +163,9 @@ def test_satire_and_opinion_are_not_fake() -> None:
     satire = combine(evidence(matches=[Match(0.9, "false", 0.0)], genre={"outlet_kind": "satire"}))
     assert satire.label == "Unverified" and satire.genre == "satire"
     opinion = combine(
-        evidence(ratings=[rating("rsp", 0.05)], track=sig.TrackRecord("o", {"Fake": 6}, {}), genre={"section": "Opinion"})
+        evidence(
+            ratings=[rating("rsp", 0.05)], track=sig.TrackRecord("o", {"Fake": 6}, {}), genre={"section": "Opinion"}
+        )
     )
     assert opinion.label != "Fake" and opinion.genre == "opinion"
 

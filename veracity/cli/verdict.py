@@ -19,7 +19,8 @@ from veracity.ratings.store import RatingStore
 from veracity.store.schema import articles
 from veracity.store.sql import SqlStore
 from veracity.verdict.judge import judge as judge_ids
-from veracity.verdict.judge import rejudge_affected, review as record_review
+from veracity.verdict.judge import rejudge_affected
+from veracity.verdict.judge import review as record_review
 from veracity.verdict.store import VerdictStore
 
 ratings_app = typer.Typer(help="Outlet rating sets: import, list, show an outlet's ratings.", no_args_is_help=True)
@@ -35,7 +36,9 @@ def _all_ids(store: SqlStore) -> Iterator[str]:
 
 
 def judge(
-    ids: Annotated[list[str] | None, typer.Argument(metavar="[ID...]", help="Article ids or prefixes; none: all.")] = None,
+    ids: Annotated[
+        list[str] | None, typer.Argument(metavar="[ID...]", help="Article ids or prefixes; none: all.")
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Judge articles (all when no id is given). Idempotent: unchanged evidence adds no new verdict."""
@@ -106,7 +109,9 @@ def review(
         _json(row)
     else:
         prev = row["previous"]
-        typer.echo(f"{row['id']}: {row['label']} by {row['by']} (was {prev['label'] or '-'} from {prev['source'] or '-'})")
+        typer.echo(
+            f"{row['id']}: {row['label']} by {row['by']} (was {prev['label'] or '-'} from {prev['source'] or '-'})"
+        )
 
 
 class RatingFormat(StrEnum):
@@ -143,7 +148,9 @@ def ratings_import(
     with store_for(settings) as store:
         count = RatingStore(store.engine).import_set(set_name, fmt.value, str(file), ratings, now_utc())
         result = rejudge_affected(store, settings, domains=[r.domain for r in ratings]) if rejudge else None
-    typer.echo(f"imported={count} skipped={len(errors)} set={set_name}" + (f" rejudged={result.done}" if result else ""))
+    typer.echo(
+        f"imported={count} skipped={len(errors)} set={set_name}" + (f" rejudged={result.done}" if result else "")
+    )
 
 
 @ratings_app.command("list")

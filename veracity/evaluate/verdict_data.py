@@ -63,9 +63,12 @@ def load_amt(data: Path) -> list[Doc]:
     """FakeNewsAMT + Celebrity (980); the group is ``dataset/pair_id`` so a fake stays with its legit twin."""
     return [
         Doc(
-            str(r["id"]), str(r.get("title") or ""), str(r.get("text") or ""),
-            "Fake" if r["label"] == "fake" else "Truth", f"{r['dataset']}/{r['pair_id']}",
-        )  # fmt: skip
+            str(r["id"]),
+            str(r.get("title") or ""),
+            str(r.get("text") or ""),
+            "Fake" if r["label"] == "fake" else "Truth",
+            f"{r['dataset']}/{r['pair_id']}",
+        )
         for r in _jsonl(data / "fakenews_amt_celebrity" / "articles.jsonl")
     ]
 
@@ -80,9 +83,14 @@ def load_politifact(data: Path) -> list[Doc]:
         domain = outlet_domain(url) if url else None
         docs.append(
             Doc(
-                str(r["id"]), str(r.get("title") or ""), str(r["text"]),
-                "Fake" if r["label"] == "fake" else "Truth", domain or f"no-site/{r['id']}", domain, url,
-            )  # fmt: skip
+                str(r["id"]),
+                str(r.get("title") or ""),
+                str(r["text"]),
+                "Fake" if r["label"] == "fake" else "Truth",
+                domain or f"no-site/{r['id']}",
+                domain,
+                url,
+            )
         )
     return docs
 
@@ -95,8 +103,13 @@ def load_ecbplus(data: Path) -> list[Doc]:
         url = str(r["url"]) if r.get("url") else None
         docs.append(
             Doc(
-                str(r["doc_id"]), lines[0], "\n".join(lines[1:]) or lines[0], "Truth", str(r["subtopic"]),
-                outlet_domain(url) if url else None, url,
-            )  # fmt: skip
+                str(r["doc_id"]),
+                lines[0],
+                "\n".join(lines[1:]) or lines[0],
+                "Truth",
+                str(r["subtopic"]),
+                outlet_domain(url) if url else None,
+                url,
+            )
         )
     return docs

@@ -85,9 +85,7 @@ def read_ratings(path: Path, fmt: str, errors: list[tuple[str, str]] | None = No
     reader = {"wikipedia-rsp": _wikipedia, "lin2023": _lin, "mbfc-baly": _mbfc, "csv": _plain}[fmt]
     sink = errors if errors is not None else []
     out: dict[str, Rating] = {}
-    rows = 0
     for item in reader(text, path, sink):
-        rows += 1
         out.setdefault(item.domain, item)  # the first row for a domain wins; later ones are duplicates
     if not out:
         raise InputError(f"no ratings found in the file (is it in the {fmt} format?)", str(path))
@@ -100,7 +98,9 @@ def _rows(text: str, path: Path, need: tuple[str, ...], delimiter: str = ",") ->
     fields = {f.strip() for f in reader.fieldnames or []}
     missing = [n for n in need if n not in fields]
     if missing:
-        raise InputError(f"missing column(s) {', '.join(missing)}; found {', '.join(sorted(fields)) or 'none'}", str(path))
+        raise InputError(
+            f"missing column(s) {', '.join(missing)}; found {', '.join(sorted(fields)) or 'none'}", str(path)
+        )
     for number, row in enumerate(reader, start=2):
         yield number, {(k or "").strip(): (v or "").strip() for k, v in row.items() if isinstance(v, str)}
 
@@ -157,8 +157,10 @@ def _plain(text: str, path: Path, errors: list[tuple[str, str]]) -> Iterator[Rat
             reliability = WORDS[rating.lower()]
         satire = row.get("kind", "").lower() == "satire" or rating.lower() == "satire"
         known_word = rating.lower() in WORDS
-        if domain is None or (reliability is None and not known_word) or (
-            reliability is not None and not 0 <= reliability <= 1
+        if (
+            domain is None
+            or (reliability is None and not known_word)
+            or (reliability is not None and not 0 <= reliability <= 1)
         ):
             errors.append((f"{path}:{number}", f"need a domain and a rating (0..1 or a known word): {row!r}"))
             continue

@@ -84,9 +84,11 @@ class RatingStore:
         """Store ``ratings`` as the set ``name``, replacing an earlier import of it (one transaction)."""
         with self.engine.begin() as conn:
             conn.execute(delete(rating_sets).where(rating_sets.c.name == name))
-            set_id = conn.execute(
+            inserted = conn.execute(
                 insert(rating_sets).values(name=name, format=fmt, source=source, imported_at=now, entries=len(ratings))
-            ).inserted_primary_key[0]
+            ).inserted_primary_key
+            assert inserted is not None
+            set_id = inserted[0]
             rows = [
                 {"set_id": set_id, "domain": r.domain, "value": r.value, "reliability": r.reliability,
                  "satire": r.satire}

@@ -23,11 +23,17 @@ FEATURES = (
 
 # A small general lexicon of loaded, emotive words (the analysis part may add its own flagged terms).
 LOADED = frozenset(
-    """shocking outrageous disgusting horrifying terrifying insane unbelievable incredible stunning bombshell explosive
-    slams blasts destroys obliterates eviscerates rips mocks shreds humiliates exposed exposes scandal disgrace
-    disgraceful corrupt crooked treason traitor evil radical extremist lunatic idiot moron hoax fraud rigged
-    propaganda cover-up coverup sheeple globalist elites regime tyranny tyrant catastrophe disaster chaos
-    miracle secret secretly banned censored truth wake awakening massive huge epic urgent breaking alert""".split()
+    re.findall(
+        r"\S+",
+        """
+    shocking outrageous disgusting horrifying terrifying insane unbelievable incredible stunning
+    bombshell explosive slams blasts destroys obliterates eviscerates rips mocks shreds humiliates
+    exposed exposes scandal disgrace disgraceful corrupt crooked treason traitor evil radical extremist
+    lunatic idiot moron hoax fraud rigged propaganda cover-up coverup sheeple globalist elites regime
+    tyranny tyrant catastrophe disaster chaos miracle secret secretly banned censored truth wake
+    awakening massive huge epic urgent breaking alert
+    """,
+    )
 )
 _CLICKBAIT = re.compile(
     r"(you won'?t believe|what happens next|will blow your mind|this is why|here'?s why|the reason why|"
@@ -88,9 +94,7 @@ def content_logits(features: Mapping[str, float], params: Mapping[str, Any]) -> 
     return {c: (v - base) / temperature for c, v in raw.items()}
 
 
-def content_signal(
-    title: str, body: str, params: Mapping[str, Any], loaded_terms: Sequence[str] = ()
-) -> Signal:
+def content_signal(title: str, body: str, params: Mapping[str, Any], loaded_terms: Sequence[str] = ()) -> Signal:
     """The content model's leaning as a weak signal, with the cues that drove it in its sentence."""
     feats = style_features(title, body, loaded_terms)
     logits = content_logits(feats, params)
@@ -109,9 +113,7 @@ def content_signal(
     if feats["attribution"] >= 1.0:
         cues.append("attributed statements")
     cue_text = "; cues: " + ", ".join(cues) if cues else ""
-    sentence = (
-        f"The style of the text leans {lean} ({probs[lean]:.0%}), a weak signal by design{cue_text}."
-    )
+    sentence = f"The style of the text leans {lean} ({probs[lean]:.0%}), a weak signal by design{cue_text}."
     features = {"content_fake": logits.get("Fake", 0.0), "content_misleading": logits.get("Misleading", 0.0)}
     flagged = [t for t in loaded_terms][:10]
     details = {"probabilities": {c: round(p, 3) for c, p in probs.items()}, "loaded_terms": flagged}

@@ -103,7 +103,8 @@ def build_params(content: dict[str, Any], *, name: str, data: dict[str, Any]) ->
         "classes": list(CLASSES),
         "intercept": dict(PRIOR_INTERCEPT),
         "weights": {k: dict(v) for k, v in PRIOR_WEIGHTS.items()},
-        "weight_source": {k: ("fitted" if k.startswith("content") else "prior") for k in PRIOR_WEIGHTS},
+        # every combination weight is a documented prior; the content block inside is fitted
+        "weight_source": {k: "prior" for k in PRIOR_WEIGHTS} | {"content": "fitted"},
         "temperature": 1.0,
         "abstain_below": ABSTAIN_BELOW,
         "content": content,

@@ -208,7 +208,9 @@ def rejudge_affected(
     return judge(store, settings, affected_ids(store, article_ids=article_ids, domains=domains, story_ids=story_ids))
 
 
-def review(store: SqlStore, article_id: str, label: str, note: str, by: str, now: datetime | None = None) -> dict[str, Any]:
+def review(
+    store: SqlStore, article_id: str, label: str, note: str, by: str, now: datetime | None = None
+) -> dict[str, Any]:
     """Record a reviewer's verdict; it wins over the machine's and an imported one. Returns the stored row."""
     if label not in LABELS:
         raise InputError(f"label must be one of {', '.join(LABELS)}", label)

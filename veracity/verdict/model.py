@@ -124,7 +124,10 @@ def combine(signals: Sequence[Signal], params: Mapping[str, Any] | None = None) 
     if genre == "satire":
         label, reason = "Unverified", "satire is labelled as such, not judged as news"
     elif not evidence_present:
-        label, reason = "Unverified", "thin evidence: nothing beyond the text itself (no rating, corroboration or fact-check)"
+        label, reason = (
+            "Unverified",
+            "thin evidence: nothing beyond the text itself (no rating, corroboration or fact-check)",
+        )
     elif probs[best] < float(params["abstain_below"]):
         label, reason = "Unverified", f"no label reaches the confidence threshold {params['abstain_below']:.2f}"
     elif best == "Fake" and not fake_support:

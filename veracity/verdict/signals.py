@@ -206,7 +206,10 @@ def track_record(record: TrackRecord) -> Signal:
     value = (good - bad) / (decided + PRIOR_COUNT)
     parts = [f"{n} {label}" for label, n in sorted(record.reviewed.items()) if n]
     machine = [f"{n} {label}" for label, n in sorted(record.machine.items()) if n]
-    sentence = f"Past verdicts on {record.domain}: reviewed {', '.join(parts) or 'none'}; machine {', '.join(machine) or 'none'}."
+    sentence = (
+        f"Past verdicts on {record.domain}: reviewed {', '.join(parts) or 'none'};"
+        f" machine {', '.join(machine) or 'none'}."
+    )
     details = {"reviewed": dict(record.reviewed), "machine": dict(record.machine)}
     return Signal("track-record", sentence, True, {"track": value}, details=details)
 

@@ -45,10 +45,7 @@ def verdict_keys(store: SqlStore, stored: StoredArticle, settings: Settings | No
     """``verdict`` (the one that counts) and ``machine_verdict`` for ``show --json`` and the export."""
     machine = machine_verdict(store, stored, settings)
     latest = VerdictStore(store.engine).latest(stored.id)
-    if "reviewer" in latest:
-        verdict = latest["reviewer"].to_json()
-    else:
-        verdict = _imported(stored) or machine
+    verdict = latest["reviewer"].to_json() if "reviewer" in latest else _imported(stored) or machine
     return {"verdict": verdict, "machine_verdict": machine}
 
 
