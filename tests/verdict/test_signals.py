@@ -175,3 +175,21 @@ def test_abstention_threshold() -> None:
     found = evidence(ratings=[rating("rsp", 0.75)])
     assert combine(found, {**params, "abstain_below": 0.01}).label == "Truth"
     assert combine(found, {**params, "abstain_below": 0.99}).label == "Unverified"
+
+
+LOUD = (
+    "SHOCKING!!! The corrupt elites EXPOSED the hoax. You won't believe it! Wake up, they are lying to you! "
+    "Share before it is banned!"
+)
+
+
+def test_outlet_alone_never_makes_a_negative_label() -> None:
+    unreliable = [rating("rsp", 0.05), rating("lin", 0.1)]
+    calm = combine(evidence(ratings=unreliable, title="Barrier approved", body=BODY))
+    assert calm.label == "Unverified" and calm.leaning in ("Fake", "Misleading")
+    loud = combine(evidence(ratings=unreliable, title="You won't believe what they did!", body=LOUD))
+    assert loud.label == "Fake"  # rating sets agree it is unreliable and the text leans the same way
+    disputed = combine(
+        evidence(ratings=[rating("rsp", 0.05), rating("lin", 0.7)], title="You won't believe it!", body=LOUD)
+    )
+    assert disputed.label == "Unverified"  # one set rates it reliable: the outlet evidence is not agreed

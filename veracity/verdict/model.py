@@ -7,8 +7,9 @@ holds the weights, which ones were fitted and which are documented priors, the c
 model's own coefficients, the temperature and the abstention threshold.
 
 The label is ``Unverified`` when the evidence is thin (nothing but the text), when the best
-class is below the threshold, for satire, and for a ``Fake`` that no evidence outside the text
-supports: a wrong ``Fake`` on honest reporting is the worst failure.
+class is below the threshold, for satire, and for a ``Fake`` or ``Misleading`` that no evidence
+about the article supports (a matching fact-check, or outlet-level evidence the text leans
+the same way as): a wrong ``Fake`` on honest reporting is the worst failure.
 """
 
 from __future__ import annotations
@@ -116,11 +117,16 @@ def combine(signals: Sequence[Signal], params: Mapping[str, Any] | None = None) 
     genre = next((g for g in (genre_of(s) for s in signals) if g), None)
     evidence_present = [s.name for s in signals if s.present and s.name in EVIDENCE]
     label, reason = best, ""
-    fake_support = (
-        features.get("fc_false", 0.0) > 0
-        or (features.get("outlet", 0.0) < -0.2 and any(s.name == "outlet" and s.present for s in signals))
-        or features.get("track", 0.0) < -0.1
-    )
+    content = next((s for s in signals if s.name == "content"), None)
+    leaning = content.details.get("probabilities", {}) if content else {}
+    content_negative = bool(leaning) and max(leaning, key=lambda c: leaning[c]) != "Truth"
+    rated = [r.get("reliability") for s in signals if s.name == "outlet" for r in s.details.get("ratings", [])]
+    rated_values = [float(v) for v in rated if v is not None]
+    outlet_against = bool(rated_values) and sum(rated_values) / len(rated_values) < 0.3 and max(rated_values) < 0.5
+    article_against = features.get("fc_false", 0.0) > 0 or features.get("fc_mixed", 0.0) > 0
+    # Misleading and Fake need evidence about the article: a matching fact-check, or outlet-level
+    # evidence (rating sets agreeing it is unreliable, a bad track record) that the text leans toward too.
+    negative_support = article_against or ((outlet_against or features.get("track", 0.0) < -0.1) and content_negative)
     if genre == "satire":
         label, reason = "Unverified", "satire is labelled as such, not judged as news"
     elif not evidence_present:
@@ -130,8 +136,11 @@ def combine(signals: Sequence[Signal], params: Mapping[str, Any] | None = None) 
         )
     elif probs[best] < float(params["abstain_below"]):
         label, reason = "Unverified", f"no label reaches the confidence threshold {params['abstain_below']:.2f}"
-    elif best == "Fake" and not fake_support:
-        label, reason = "Unverified", "no evidence outside the text supports Fake"
+    elif best in ("Fake", "Misleading") and not negative_support:
+        label, reason = (
+            "Unverified",
+            f"no evidence about the article itself supports {best}: an article is not judged by its outlet alone",
+        )
     elif best == "Fake" and genre == "opinion" and features.get("fc_false", 0.0) <= 0:
         label, reason = "Unverified", "opinion: only a matching fact-check can make it Fake"
     evidence = []
