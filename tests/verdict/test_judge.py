@@ -163,7 +163,23 @@ def test_reviews_feed_the_track_record(store: SqlStore) -> None:
     judge(store, Settings(), [arts[3].id])
     latest = VerdictStore(store.engine).latest(arts[3].id)["machine"]
     track = next(e for e in latest.evidence["evidence"] if e["signal"] == "track-record")
-    assert track["present"] and "reviewed 3 Fake" in track["sentence"] and track["direction"] == "Fake"
+    assert track["present"] and "reviewed or imported 3 Fake" in track["sentence"] and track["direction"] == "Fake"
+
+
+def test_track_record_leaves_out_verdicts_from_ratings_alone(store: SqlStore) -> None:
+    rate(store, "rsp", good_example=0.95)
+    arts = [article(n, "good.example", label="Truth" if n == 0 else None) for n in range(4)]
+    for a in arts:
+        store.upsert(a)
+    support.MATCHES[arts[1].id] = [support.Match(0.9, "true", 1.0)]
+    judge(store, Settings(), [a.id for a in arts[:3]])
+    reviewed, machine = VerdictStore(store.engine).track_record("good.example", arts[3].id)
+    assert dict(reviewed) == {"Truth": 1}  # the imported label
+    assert dict(machine) == {"Truth": 1}  # only the verdict that rested on a fact-check
+    judge(store, Settings(), [a.id for a in arts])  # the first article now sees the others' record
+    settled = rows(store)
+    judge(store, Settings(), [a.id for a in arts])
+    assert rows(store) == settled  # machine verdicts from ratings alone do not feed back: no churn
 
 
 def test_satire_outlet_is_labelled_as_such(store: SqlStore) -> None:

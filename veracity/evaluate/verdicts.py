@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import GroupKFold, GroupShuffleSplit
 
 from veracity.evaluate.verdict_data import Doc, load_amt, load_checkthat, load_ecbplus, load_politifact
-from veracity.ratings.formats import read_ratings
+from veracity.ratings.formats import outlet_domain, read_ratings
 from veracity.ratings.store import OutletRating
 from veracity.verdict import signals as sig
 from veracity.verdict.content import content_signal
@@ -73,7 +74,7 @@ def verdict_for(doc: Doc, params: dict[str, Any], ratings: Ratings) -> tuple[str
 
 
 def _tfidf_fold(train: list[Doc], test: list[Doc], xs_train: np.ndarray, xs_test: np.ndarray) -> list[str]:
-    from scipy.sparse import csr_matrix, hstack
+    from scipy.sparse import csr_matrix, hstack  # type: ignore[import-untyped]
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -140,7 +141,7 @@ def ece(confidence: np.ndarray, correct: np.ndarray, bins: int = 10) -> tuple[fl
     """Expected calibration error (equal-width bins) and the diagram's points (mean confidence, accuracy, count)."""
     edges = np.linspace(0, 1, bins + 1)
     total, points = 0.0, []
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+    for lo, hi in pairwise(edges):
         mask = (confidence > lo) & (confidence <= hi)
         if mask.any():
             c, a = float(confidence[mask].mean()), float(correct[mask].mean())
@@ -161,11 +162,9 @@ def outlet_agreement(data: Path, ratings: Ratings) -> dict[str, Any]:
         if not folder.is_dir():
             continue
         gold = {r.domain: r.value.split()[0].split("=")[1] for r in read_ratings(folder / "corpus.tsv", "mbfc-baly")}
-        ids = {}
+        ids: dict[str, str | None] = {}
         for line in (folder / "corpus.tsv").read_text(encoding="utf-8").splitlines()[1:]:
             cells = line.split("\t")
-            from veracity.ratings.formats import outlet_domain
-
             ids[cells[1]] = outlet_domain(cells[0])
         splits = json.loads((folder / "splits.json").read_text(encoding="utf-8"))
         for set_name in sorted({r.set_name for rs in ratings.values() for r in rs}):
@@ -175,17 +174,8 @@ def outlet_agreement(data: Path, ratings: Ratings) -> dict[str, Any]:
             rated_total = 0
             media_total = 0
             for fold in splits.values():
-
-                def rows(names: list[str]) -> list[tuple[float, str]]:
-                    found = []
-                    for n in names:
-                        d = ids.get(n)
-                        value = rel.get(d or "")
-                        if d in gold and value is not None:
-                            found.append((value, gold[d]))
-                    return found
-
-                train, test = rows(fold["train"]), rows(fold["test"])
+                train = _fold_rows(fold["train"], ids, rel, gold)
+                test = _fold_rows(fold["test"], ids, rel, gold)
                 media_total += len(fold["test"])
                 rated_total += len(test)
                 lo, hi = _cutpoints(train)
@@ -198,6 +188,19 @@ def outlet_agreement(data: Path, ratings: Ratings) -> dict[str, Any]:
                 "rated": rated_total,
             }
     return out
+
+
+def _fold_rows(
+    names: list[str], ids: dict[str, str | None], rel: dict[str, float | None], gold: dict[str, str]
+) -> list[tuple[float, str]]:
+    """(reliability, gold factuality) of the media of a fold that the rating set rates."""
+    found = []
+    for n in names:
+        d = ids.get(n)
+        value = rel.get(d or "")
+        if d in gold and value is not None:
+            found.append((value, gold[d]))
+    return found
 
 
 def _cutpoints(rows: list[tuple[float, str]]) -> tuple[float, float]:
@@ -289,7 +292,8 @@ def _diagram(points: list[tuple[float, float, int]], value: float, path: Path) -
 
 PUBLISHED = {
     "checkthat": "published: CheckThat! 2022 Task 3 EN best macro-F1 0.339 (official test); goal >= 0.50",
-    "amt_celebrity": "published: Perez-Rosas et al. 2018 linear SVM accuracy ~0.74 (AMT), ~0.76 (Celebrity); goal >= 0.85",
+    "amt_celebrity": "published: Perez-Rosas et al. 2018 linear SVM accuracy ~0.74 (AMT), ~0.76 (Celebrity);"
+    " goal >= 0.85",
     "politifact_by_site": "published: dEFEND F1 0.928 / accuracy 0.904 (random split, with user comments)",
 }
 
@@ -301,12 +305,14 @@ def format_report(r: dict[str, Any]) -> list[str]:
         for system in ("verdict", "content", "tfidf"):
             s = r[name][system]
             lines.append(
-                f"  {system:32} {s['macro_f1']:8.3f} {s['accuracy']:8.3f} {s['coverage']:8.3f} {s['accuracy_decided']:11.3f}"
+                f"  {system:32} {s['macro_f1']:8.3f} {s['accuracy']:8.3f} {s['coverage']:8.3f}"
+                f" {s['accuracy_decided']:11.3f}"
             )
         lines.append(f"  {PUBLISHED[name]}")
     cal = r["calibration"]
     lines.append(
-        f"calibration: content-model ECE {cal['ece_content']:.3f} over {cal['n']} out-of-fold predictions (goal <= 0.05)"
+        f"calibration: content-model ECE {cal['ece_content']:.3f} over {cal['n']} out-of-fold predictions"
+        " (goal <= 0.05)"
     )
     lines.append("outlet ratings vs Baly et al. MBFC factuality (5 official folds, cut-points fitted on train folds):")
     for name, s in r["outlets_vs_baly"].items():

@@ -131,6 +131,7 @@ def judge_one(ctx: Context, stored: StoredArticle, now: datetime | None = None) 
         model=verdict.model,
         created_at=now,
         outlet_domain=domain,
+        article_evidence=any(s.name == "fact-check" and s.present for s in found),
     )
     label = stored.article.label
     if label and label != "Unverified":  # an input saying "Unverified" says nothing: not an external verdict

@@ -175,14 +175,18 @@ def factchecks(matches: Sequence[MatchLike]) -> Signal:
 
 @dataclass(frozen=True, slots=True)
 class TrackRecord:
-    """Past verdicts on the outlet's other articles: machine ones and reviewed ones apart."""
+    """Past verdicts on the outlet's other articles.
+
+    ``reviewed``: reviewers' verdicts and labels that came with the input (external verdicts);
+    ``machine``: machine verdicts that rested on a fact-check match. Label -> count.
+    """
 
     domain: str | None
-    reviewed: Mapping[str, int] = field(default_factory=dict)  # label -> count
+    reviewed: Mapping[str, int] = field(default_factory=dict)
     machine: Mapping[str, int] = field(default_factory=dict)
 
 
-REVIEW_WEIGHT = 3.0  # a reviewer's verdict counts as three machine ones
+REVIEW_WEIGHT = 3.0  # a reviewer's (or an imported) verdict counts as three machine ones
 PRIOR_COUNT = 5.0  # shrinkage: five "neutral" verdicts before the record says anything
 
 
@@ -207,8 +211,8 @@ def track_record(record: TrackRecord) -> Signal:
     parts = [f"{n} {label}" for label, n in sorted(record.reviewed.items()) if n]
     machine = [f"{n} {label}" for label, n in sorted(record.machine.items()) if n]
     sentence = (
-        f"Past verdicts on {record.domain}: reviewed {', '.join(parts) or 'none'};"
-        f" machine {', '.join(machine) or 'none'}."
+        f"Past verdicts on {record.domain}: reviewed or imported {', '.join(parts) or 'none'};"
+        f" machine, on fact-check evidence, {', '.join(machine) or 'none'}."
     )
     details = {"reviewed": dict(record.reviewed), "machine": dict(record.machine)}
     return Signal("track-record", sentence, True, {"track": value}, details=details)

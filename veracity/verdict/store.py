@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     Engine,
@@ -55,6 +56,9 @@ verdicts = Table(
     Column("previous_label", String(16)),
     Column("previous_source", String(16)),
     Column("outlet_domain", Text),
+    # machine verdicts: whether evidence about the article itself (a fact-check match) was present;
+    # only those enter the outlet's track record, so the machine does not grade outlets by their ratings
+    Column("article_evidence", Boolean, nullable=False),
 )
 
 SOURCES = ("machine", "imported", "reviewer")
@@ -117,6 +121,7 @@ class VerdictStore:
         self.engine = engine
 
     def add(self, **values: Any) -> None:
+        values.setdefault("article_evidence", False)
         values["evidence"] = json.dumps(values.get("evidence", {}), ensure_ascii=False, sort_keys=True)
         with self.engine.begin() as conn:
             conn.execute(insert(verdicts).values(**values))
@@ -133,6 +138,7 @@ class VerdictStore:
             if last is not None and last.inputs_hash == values["inputs_hash"]:
                 return False
             values["evidence"] = json.dumps(values.get("evidence", {}), ensure_ascii=False, sort_keys=True)
+            values.setdefault("article_evidence", False)
             conn.execute(insert(verdicts).values(source=source, **values))
         return True
 
@@ -159,23 +165,33 @@ class VerdictStore:
         return None
 
     def track_record(self, domain: str, exclude: str, limit: int = 2000) -> tuple[Counter[str], Counter[str]]:
-        """Label counts of the outlet's other articles: (reviewed, machine-only), newest ``limit`` rows read."""
+        """Label counts of the outlet's other articles, newest ``limit`` rows read.
+
+        Returns (external, machine): external are reviewers' verdicts and labels that came with
+        the input; machine are machine verdicts that rested on a fact-check match (verdicts
+        from outlet ratings alone are left out, or the outlet would be graded by its ratings twice).
+        """
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(verdicts.c.article_id, verdicts.c.source, verdicts.c.label)
-                .where(
-                    verdicts.c.outlet_domain == domain,
-                    verdicts.c.article_id != exclude,
-                    verdicts.c.source.in_(("machine", "reviewer")),
-                )
+                select(verdicts.c.article_id, verdicts.c.source, verdicts.c.label, verdicts.c.article_evidence)
+                .where(verdicts.c.outlet_domain == domain, verdicts.c.article_id != exclude)
                 .order_by(verdicts.c.id.desc())
                 .limit(limit)
             ).all()
-        reviewed: dict[str, str] = {}
-        machine: dict[str, str] = {}
+        current: dict[tuple[str, str], Any] = {}
         for r in rows:  # newest first: the first row seen per article and source is its current one
-            (reviewed if r.source == "reviewer" else machine).setdefault(r.article_id, r.label)
-        return Counter(reviewed.values()), Counter(v for a, v in machine.items() if a not in reviewed)
+            current.setdefault((r.article_id, r.source), r)
+        external: dict[str, str] = {}
+        for source in ("imported", "reviewer"):  # a review overrides an imported label
+            for (aid, src), r in current.items():
+                if src == source:
+                    external[aid] = r.label
+        machine = {
+            aid: r.label
+            for (aid, src), r in current.items()
+            if src == "machine" and r.article_evidence and aid not in external
+        }
+        return Counter(external.values()), Counter(machine.values())
 
     def judged_ids(self, ids: Iterable[str]) -> set[str]:
         wanted = list(ids)

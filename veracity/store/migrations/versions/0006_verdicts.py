@@ -52,6 +52,7 @@ def upgrade() -> None:
         sa.Column("previous_label", sa.String(16)),
         sa.Column("previous_source", sa.String(16)),
         sa.Column("outlet_domain", sa.Text),
+        sa.Column("article_evidence", sa.Boolean, nullable=False),
     )
     op.create_index("ix_verdicts_article", "verdicts", ["article_id", "id"])
     op.create_index("ix_verdicts_outlet", "verdicts", ["outlet_domain"])
