@@ -253,6 +253,10 @@ def evaluate(data: Path, plot: Path | None = None, progress: Callable[[str], Non
         gold = [d.label for d in docs]
         results[name] = {system: scores(gold, p, labels) for system, p in cv["pred"].items()}
         results[name]["n"] = len(docs)
+        decided = [i for i, p in enumerate(cv["pred"]["verdict"]) if p != "Unverified"]
+        results[name]["verdict"]["mean_confidence_decided"] = (
+            float(np.mean(cv["verdict_confidence"][decided])) if decided else float("nan")
+        )
         keep = np.array([d.label in CLASSES for d in docs])
         correct = np.array([g == p for g, p in zip(gold, cv["pred"]["content"], strict=True)])
         pooled_conf.append(cv["confidence"][keep])
