@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from conftest import data_dir, require_data
 
 pytestmark = pytest.mark.slow
