@@ -257,3 +257,21 @@ def test_migration_0006_downgrades_and_upgrades(tmp_path: Path) -> None:
         command.upgrade(alembic_config(conn), "head")
     RatingStore(s.engine).import_set("x", "csv", "t", [Rating("a.example", "1", 1.0)], datetime(2024, 1, 1))
     s.close()
+
+
+def test_outlet_named_but_without_domain_is_matched_by_name(db_url: str, tmp_path: Path) -> None:
+    invoke("ingest", str(SEED_CARD), "--db", db_url)  # "By Daily Mail": no domain, no URL
+    store = open_store_for(db_url)
+    SourceStore(store.engine).add_outlet(OutletInfo("Daily Mail", "www.dailymail.co.uk"), datetime(2024, 1, 1), 1800)
+    rate(store, "rsp", dailymail_co_uk=0.05)
+    store.close()
+    invoke("judge", SEED_ID, "--db", db_url)
+    machine = json.loads(invoke("show", SEED_ID, "--json", "--db", db_url))["machine_verdict"]
+    outlet = next(e for e in machine["evidence"] if e["signal"] == "outlet")
+    assert outlet["present"] and "dailymail.co.uk" in outlet["sentence"] and "rsp says 0.05" in outlet["sentence"]
+
+
+def open_store_for(url: str) -> SqlStore:
+    from veracity.store.sql import open_store
+
+    return open_store(url)

@@ -68,6 +68,14 @@ def story_members(store: SqlStore, story_id: str) -> list[str]:
     return [str(i) for i in (_call("story_members", store, story_id) or [])]
 
 
+def outlet_names(store: SqlStore) -> dict[str, str]:
+    """Registered outlets' names (case-folded) -> domain: an article that names its outlet but gives no
+    domain (a news card: "By Daily Mail") is matched to the outlet's ratings through it."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(outlets.c.name, outlets.c.domain)).all()
+    return {str(r.name).casefold(): d for r in rows if (d := outlet_domain(r.domain))}
+
+
 def outlet_kind(store: SqlStore, domain: str | None) -> str | None:
     """The kind (news, fact-checker, satire, unknown) of a registered outlet with this domain."""
     if not domain:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,9 +50,13 @@ def params_for(settings: Settings) -> dict[str, Any]:
     return params
 
 
-def domain_for(stored: StoredArticle) -> str | None:
+def domain_for(stored: StoredArticle, names: Mapping[str, str] | None = None) -> str | None:
+    """The outlet's registered domain: given, else from the article's URL, else from a registered outlet's name."""
     a = stored.article
-    return outlet_domain(a.outlet.domain or domain_of(a.canonical_url or a.url))
+    found = outlet_domain(a.outlet.domain or domain_of(a.canonical_url or a.url))
+    if found is None and names:
+        found = names.get(a.outlet.name.casefold())
+    return found
 
 
 @dataclass
@@ -65,6 +69,12 @@ class Context:
     verdicts: VerdictStore
     kinds: dict[str | None, str | None] = field(default_factory=dict)
     rated: dict[str, list[OutletRating]] = field(default_factory=dict)
+    names: dict[str, str] | None = None
+
+    def domain(self, stored: StoredArticle) -> str | None:
+        if self.names is None:
+            self.names = inputs.outlet_names(self.store)
+        return domain_for(stored, self.names)
 
     @classmethod
     def open(cls, store: SqlStore, settings: Settings) -> Context:
@@ -85,7 +95,7 @@ class Context:
 def gather(ctx: Context, stored: StoredArticle) -> list[signals.Signal]:
     """Every signal for one article, read through the adapters."""
     a = stored.article
-    domain = domain_for(stored)
+    domain = ctx.domain(stored)
     own = ctx.ratings_for([domain])[domain] if domain else []
     corr = inputs.corroboration_for(ctx.store, stored.id)
     reliability: dict[str, float | None] = {}
@@ -118,7 +128,7 @@ def judge_one(ctx: Context, stored: StoredArticle, now: datetime | None = None) 
     now = now or _now()
     found = gather(ctx, stored)
     verdict = combine(found, ctx.params)
-    domain = domain_for(stored)
+    domain = ctx.domain(stored)
     changed = ctx.verdicts.add_if_changed(
         "machine",
         article_id=stored.id,
@@ -236,7 +246,7 @@ def review(
         note=note.strip(),
         previous_label=before.label if before else None,
         previous_source=before.source if before else None,
-        outlet_domain=domain_for(stored),
+        outlet_domain=domain_for(stored, inputs.outlet_names(store)),
     )
     row = verdicts.latest(stored.id)["reviewer"]
     return {"id": stored.id, **row.to_json()}
