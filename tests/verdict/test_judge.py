@@ -102,22 +102,30 @@ def test_one_bad_id_does_not_stop_the_batch(store: SqlStore) -> None:
 
 
 def test_new_factcheck_rejudges_only_the_affected(store: SqlStore) -> None:
-    rate(store, "rsp", x_example=0.9)
-    arts = [article(n, "x.example") for n in range(6)]
+    rate(store, "rsp", x_example=0.9, y_example=0.9)
+    arts = [article(n, "x.example" if n < 3 else "y.example") for n in range(7)]
     for a in arts:
         store.upsert(a)
     settings = Settings()
     judge(store, settings, [a.id for a in arts])
     before = {a.id: rows(store, a.id) for a in arts}
-    support.MATCHES[arts[2].id] = [support.Match(0.93, "false", 0.0)]
+    support.MATCHES[arts[4].id] = [support.Match(0.93, "false", 0.0)]
     support.CALLS.clear()
-    result = rejudge_affected(store, settings, article_ids=[arts[2].id])
-    assert result.done == 1 and [arts[2].id] == support.CALLS  # nothing else was read
+    result = rejudge_affected(store, settings, article_ids=[arts[4].id])
+    # the matched article, then its outlet's other articles, whose track record now holds a Fake
+    assert support.CALLS[0] == arts[4].id and sorted(support.CALLS) == sorted(a.id for a in arts[3:])
+    assert result.done == 4
     after = {a.id: rows(store, a.id) for a in arts}
-    assert after[arts[2].id] == before[arts[2].id] + 1
-    assert all(after[a.id] == before[a.id] for a in arts if a is not arts[2])
-    fake = VerdictStore(store.engine).latest(arts[2].id)["machine"]
+    assert after[arts[4].id] == before[arts[4].id] + 1
+    assert all(after[a.id] == before[a.id] for a in arts[:3])  # the other outlet: untouched
+    fake = VerdictStore(store.engine).latest(arts[4].id)["machine"]
     assert fake.label == "Fake" and fake.evidence["evidence"][0]["signal"] == "fact-check"
+    mate = VerdictStore(store.engine).latest(arts[5].id)["machine"]
+    track = next(e for e in mate.evidence["evidence"] if e["signal"] == "track-record")
+    assert "1 Fake" in track["sentence"]
+    settled = rows(store)
+    judge(store, settings, [a.id for a in arts])
+    assert rows(store) == settled  # nothing was missed: re-judging everything changes nothing
 
 
 def test_affected_by_story_and_outlet(store: SqlStore) -> None:

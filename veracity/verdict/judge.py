@@ -214,9 +214,30 @@ def rejudge_affected(
 
     A new fact-check: pass the ids of the articles it matched (``article_ids``). A new
     corroborating or contradicting report: its story (``story_ids``). A new version: the
-    article's id. A re-imported rating set: the outlets' ``domains``. Nothing else is read.
+    article's id. A re-imported rating set: the outlets' ``domains``. When a re-judged
+    article's verdict enters its outlet's track record differently (a verdict resting on a
+    fact-check appeared or changed), the outlet's other articles are affected too and are
+    re-judged once more; their verdicts rest on no fact-check, so it stops there.
     """
-    return judge(store, settings, affected_ids(store, article_ids=article_ids, domains=domains, story_ids=story_ids))
+    ids = affected_ids(store, article_ids=article_ids, domains=domains, story_ids=story_ids)
+    verdicts = VerdictStore(store.engine)
+    before = {aid: _record_entry(verdicts, aid) for aid in ids}
+    result = judge(store, settings, ids)
+    moved = {aid for aid in ids if _record_entry(verdicts, aid) != before[aid]}
+    outlets = {d for d in (verdicts.outlet_of(aid) for aid in moved) if d}
+    if outlets:
+        done = set(ids)
+        mates = [aid for aid in affected_ids(store, domains=outlets) if aid not in done]
+        more = judge(store, settings, mates)
+        result.done += more.done
+        result.failures += more.failures
+    return result
+
+
+def _record_entry(verdicts: VerdictStore, article_id: str) -> tuple[str, bool] | None:
+    """What an article's machine verdict contributes to its outlet's track record (None: nothing)."""
+    row = verdicts.latest(article_id).get("machine")
+    return (row.label, True) if row is not None and row.evidence_backed else None
 
 
 def review(

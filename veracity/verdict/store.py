@@ -83,6 +83,8 @@ class VerdictRow:
     note: str | None
     previous_label: str | None
     previous_source: str | None
+    evidence_backed: bool = False  # machine verdicts: a fact-check match was present
+    outlet_domain: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -111,6 +113,7 @@ def _row(r: Any) -> VerdictRow:
     return VerdictRow(
         r.id, r.article_id, r.version, r.source, r.label, r.confidence, r.genre, json.loads(r.evidence),
         r.inputs_hash, r.model, r.created_at, r.reviewer, r.note, r.previous_label, r.previous_source,
+        bool(r.article_evidence), r.outlet_domain,
     )  # fmt: skip
 
 
@@ -192,6 +195,16 @@ class VerdictStore:
             if src == "machine" and r.article_evidence and aid not in external
         }
         return Counter(external.values()), Counter(machine.values())
+
+    def outlet_of(self, article_id: str) -> str | None:
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                select(verdicts.c.outlet_domain)
+                .where(verdicts.c.article_id == article_id)
+                .order_by(verdicts.c.id.desc())
+                .limit(1)
+            ).scalar()
+        return str(value) if value else None
 
     def judged_ids(self, ids: Iterable[str]) -> set[str]:
         wanted = list(ids)
