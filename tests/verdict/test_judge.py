@@ -283,3 +283,16 @@ def open_store_for(url: str) -> SqlStore:
     from veracity.store.sql import open_store
 
     return open_store(url)
+
+
+def test_review_command_rejudges_the_outlets_other_articles(db_url: str) -> None:
+    store = open_store_for(db_url)
+    a, b = article(1, "mixed.example"), article(2, "mixed.example")
+    store.upsert(a)
+    store.upsert(b)
+    judge(store, Settings(), [a.id, b.id])
+    invoke("review", a.id, "--label", "Fake", "--note", "fabricated quote", "--by", "ana", "--db", db_url)
+    mate = VerdictStore(store.engine).latest(b.id)["machine"]
+    track = next(e for e in mate.evidence["evidence"] if e["signal"] == "track-record")
+    assert "reviewed or imported 1 Fake" in track["sentence"]
+    store.close()

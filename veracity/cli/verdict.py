@@ -99,12 +99,19 @@ def review(
     label: Annotated[Label, typer.Option("--label", help="Truth, Misleading, Fake or Unverified.")],
     note: Annotated[str, typer.Option("--note", help="Why: kept in the audit trail.")],
     by: Annotated[str, typer.Option("--by", help="The reviewer's name.")],
+    rejudge: Annotated[
+        bool, typer.Option(help="Re-judge the outlet's other articles, whose track record the review changes.")
+    ] = True,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
     """Record a reviewer's verdict: it wins over the machine's and an imported label, with an audit trail."""
-    with store_for(settings_for(db)) as store:
+    settings = settings_for(db)
+    with store_for(settings) as store:
         row = record_review(store, article_id, label.value, note, by, now_utc())
+        outlet = VerdictStore(store.engine).outlet_of(row["id"])
+        if rejudge and outlet:
+            rejudge_affected(store, settings, domains=[outlet])
     if as_json:
         _json(row)
     else:
