@@ -237,6 +237,11 @@ def real_reporting(data: Path, ratings: Ratings) -> dict[str, Any]:
 def evaluate(data: Path, plot: Path | None = None, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Every figure of the verdict's evaluation (see the module docstring)."""
     say = progress or (lambda _m: None)
+    if plot is not None:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError as exc:
+            raise ValueError("--plot needs matplotlib (pip install 'veracity[dev]' or matplotlib)") from exc
     ratings = load_rating_sets(data)
     results: dict[str, Any] = {}
     pooled_conf: list[np.ndarray] = []
