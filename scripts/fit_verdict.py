@@ -5,7 +5,9 @@
 Fits the content model (style features, logistic regression) on CheckThat! Task 3 English
 train, FakeNewsAMT + Celebrity and FakeNewsNet PolitiFact (only their non-held-out parts),
 chooses its temperature on 5-fold grouped out-of-fold predictions, and writes the file with the
-documented priors for the other signals (see docs/verdict-model.md). Deterministic.
+documented priors for the other signals (see docs/verdict-model.md). With ``--reviews
+DB_URL`` the combination's weights are also fitted from the reviewers' verdicts in that
+store, shrunk toward the priors (``fit_combination``). Deterministic.
 """
 
 from __future__ import annotations
@@ -18,7 +20,16 @@ import numpy as np
 from sklearn.model_selection import GroupKFold
 
 from veracity.evaluate.verdict_data import load_amt, load_checkthat, load_politifact
-from veracity.verdict.fit import build_params, feature_matrix, fit_content, fit_temperature, raw_logits
+from veracity.store.sql import open_store
+from veracity.verdict.fit import (
+    build_params,
+    feature_matrix,
+    fit_combination,
+    fit_content,
+    fit_temperature,
+    raw_logits,
+    reviewed_examples,
+)
 from veracity.verdict.model import PARAMS
 
 
@@ -26,6 +37,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
     parser.add_argument("--out", type=Path, default=PARAMS)
+    parser.add_argument("--reviews", metavar="DB_URL", help="Also fit the combination from this store's reviews.")
     args = parser.parse_args()
     sets = {"checkthat_task3_train": load_checkthat(args.data), "fakenews_amt_celebrity": load_amt(args.data),
             "fakenewsnet_politifact_v1": load_politifact(args.data)}  # fmt: skip
@@ -51,6 +63,11 @@ def main() -> None:
         data={"sets": counts, "rows": len(docs), "oof_accuracy_content": round(accuracy, 4),
               "temperature_from": "5-fold grouped out-of-fold predictions", "weights": "see weight_source"},
     )  # fmt: skip
+    if args.reviews:
+        engine = open_store(args.reviews).engine
+        features, labels = reviewed_examples(engine)
+        params = fit_combination(features, labels, params)
+        print(f"combination: {len(labels)} reviewed verdicts blended with the priors")
     args.out.write_text(json.dumps(params, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out}: {len(docs)} rows {counts}")
     print(f"content model out-of-fold accuracy {accuracy:.3f}, temperature {temperature:.2f}")

@@ -110,3 +110,70 @@ def build_params(content: dict[str, Any], *, name: str, data: dict[str, Any]) ->
         "content": content,
         "data": data,
     }
+
+
+def reviewed_examples(engine: Any) -> tuple[list[dict[str, float]], list[str]]:
+    """(signal features, reviewer's label) for every article whose latest reviewer verdict is decided.
+
+    The features are those of the machine verdict the reviewer saw last (stored with each
+    machine verdict), so reviews teach the combination which evidence the machine misweighed.
+    """
+    from sqlalchemy import select
+
+    from veracity.verdict.store import VerdictStore, verdicts
+
+    store = VerdictStore(engine)
+    with engine.connect() as conn:
+        ids = sorted(set(conn.execute(select(verdicts.c.article_id).where(verdicts.c.source == "reviewer")).scalars()))
+    features, labels = [], []
+    for aid in ids:
+        latest = store.latest(aid)
+        review, machine = latest.get("reviewer"), latest.get("machine")
+        if review is None or machine is None or review.label not in CLASSES:
+            continue
+        row: dict[str, float] = {}
+        for signal in machine.evidence.get("evidence", []):
+            row.update({k: float(v) for k, v in signal.get("features", {}).items()})
+        features.append(row)
+        labels.append(review.label)
+    return features, labels
+
+
+def fit_combination(
+    features: list[dict[str, float]], labels: list[str], params: dict[str, Any], strength: float = 200.0
+) -> dict[str, Any]:
+    """Combination weights from reviewed verdicts, shrunk toward the priors.
+
+    A multinomial logistic regression over the evidence features; each weight becomes
+    ``(n * fitted + strength * prior) / (n + strength)`` for ``n`` reviews, so a few reviews
+    nudge the priors and many replace them. Needs two classes at least; otherwise the
+    parameters come back unchanged.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    if len(set(labels)) < 2:
+        return params
+    names = sorted(PRIOR_WEIGHTS)
+    x = np.array([[f.get(n, 0.0) for n in names] for f in features])
+    model = LogisticRegression(C=1.0, max_iter=2000)
+    model.fit(x, labels)
+    classes = [str(c) for c in model.classes_]
+    coef = model.coef_ if len(classes) > 2 else np.vstack([-model.coef_[0] / 2, model.coef_[0] / 2])
+    n = len(labels)
+    share = n / (n + strength)
+    weights: dict[str, dict[str, float]] = {}
+    for j, name in enumerate(names):
+        prior = params["weights"].get(name, {})
+        fitted = {c: float(coef[i][j]) for i, c in enumerate(classes)}
+        weights[name] = {
+            c: round(share * fitted.get(c, 0.0) + (1 - share) * prior.get(c, 0.0), 4)
+            for c in CLASSES
+            if c in fitted or c in prior
+        }
+    out = dict(params)
+    out["weights"] = weights
+    out["weight_source"] = {name: f"prior blended with {n} reviews (share {share:.2f})" for name in names} | {
+        "content": "fitted"
+    }
+    out["data"] = {**params.get("data", {}), "reviews": n}
+    return out

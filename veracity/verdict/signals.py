@@ -46,6 +46,7 @@ class Signal:
             "sentence": self.sentence,
             "present": self.present,
             "details": dict(self.details),
+            "features": {k: round(v, 4) for k, v in self.features.items()},
         }
 
 
