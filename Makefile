@@ -57,6 +57,7 @@ eval: install                          ## quality figures of docs/evaluation.md
 	$(BIN)/veracity evaluate extraction --data $(DATA)/article_extraction_benchmark
 	$(BIN)/veracity evaluate dates --data $(DATA)/htmldate_eval
 	$(BIN)/veracity evaluate stories --data $(DATA)/ecbplus_story_clusters
+	$(BIN)/veracity evaluate verdicts --data $(DATA)
 
 bench: install                         ## speed and memory (bench/README.md)
 	$(BIN)/python bench/ingest_warc.py

@@ -14,6 +14,7 @@ from veracity.crawl.settings import CrawlSettings
 from veracity.envconfig import from_env
 from veracity.fetch.settings import FetchSettings
 from veracity.stories.settings import StorySettings
+from veracity.verdict.settings import VerdictSettings
 from veracity.web.settings import WebSettings
 
 DEFAULT_DATABASE_URL = "sqlite:///veracity.db"
@@ -48,6 +49,9 @@ class Settings:
         web: how ``veracity serve`` behaves (:class:`veracity.web.settings.WebSettings`: page
             sizes, rate limits, session length, cookie flags), each field read from
             ``VERACITY_<FIELD>`` too.
+        verdict: how verdicts are computed (:class:`veracity.verdict.settings.VerdictSettings`:
+            ``verdict_params``, a fitted parameter file to use; ``abstain_below``, the confidence
+            under which the label is ``Unverified``), each field read from ``VERACITY_<FIELD>`` too.
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -58,6 +62,7 @@ class Settings:
     crawl: CrawlSettings = field(default_factory=CrawlSettings)
     stories: StorySettings = field(default_factory=StorySettings)
     web: WebSettings = field(default_factory=WebSettings)
+    verdict: VerdictSettings = field(default_factory=VerdictSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -65,7 +65,8 @@ def csv_row(stored: StoredArticle) -> dict[str, Any]:
     }
 
 
-def card(stored: StoredArticle, now: datetime) -> str:
+def card(stored: StoredArticle, now: datetime, label: str | None = None) -> str:
+    """The card; ``label`` is the verdict that counts (veracity.verdict.views.effective_label)."""
     a = stored.article
     return format_card(
         title=a.title,
@@ -73,7 +74,7 @@ def card(stored: StoredArticle, now: datetime) -> str:
         section=a.section,
         created=stored.created_at,
         updated=stored.updated_at,
-        label=label_of(stored),
+        label=label or label_of(stored),
         blocks=a.blocks,
         now=now,
     )

@@ -54,7 +54,8 @@ def test_show_json_has_the_documented_fields(db: str) -> None:
     data = json.loads(result.output)
     assert list(data) == [
         "id", "url", "canonical_url", "title", "outlet", "section", "authors", "language",
-        "created_at", "updated_at", "label", "body", "captions", "versions", "story",
+        "created_at", "updated_at", "label", "body", "captions", "versions", "verdict", "machine_verdict",
+        "story",
     ]  # fmt: skip
     assert data["outlet"] == {"name": "Daily Mail", "domain": None}
     assert data["section"] == "World News"

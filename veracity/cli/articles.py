@@ -15,6 +15,8 @@ from rich.console import Console
 from veracity import views
 from veracity.cli.common import DbOption, JsonOption, now_utc, parse_when, settings_for, store_for, write
 from veracity.store.base import StoredArticle
+from veracity.store.sql import SqlStore
+from veracity.verdict.views import effective_label, verdict_keys
 
 out = Console(highlight=False)
 
@@ -40,7 +42,8 @@ def card(
     """Print an article as a news card."""
     when = parse_when(now, "--now") or now_utc()
     with store_for(settings_for(db)) as store:
-        write(views.card(store.get(article_id), when))
+        stored = store.get(article_id)
+        write(views.card(stored, when, effective_label(store, stored)))
 
 
 def show(
@@ -52,14 +55,16 @@ def show(
     settings = settings_for(db)
     with store_for(settings) as store:
         stored = store.get(article_id)
-        data = views.article_json(stored)
+        data = {**views.article_json(stored), **verdict_keys(store, stored, settings)}
         data.update(views.article_details(store, settings, stored.id))
     if as_json:
         _print_json(data)
         return
     for key, value in data.items():
-        if key not in ("body", "captions"):
+        if key not in ("body", "captions", "verdict", "machine_verdict"):
             out.print(f"[bold]{key}[/bold]: {value}")
+    verdict = data["verdict"]
+    out.print(f"[bold]verdict[/bold]: {verdict['label']} ({verdict['source']})", markup=True)
     out.print()
     out.print(data["body"], markup=False)
 
@@ -130,13 +135,14 @@ def export(
     now = now_utc()
     with store_for(settings_for(db)) as store:
         if out_file is None:
-            _export(store.iter_all(), fmt, sys.stdout, now)
+            _export(store, fmt, sys.stdout, now)
             return
         with open(out_file, "w", encoding="utf-8", newline="") as fh:
-            _export(store.iter_all(), fmt, fh, now)
+            _export(store, fmt, fh, now)
 
 
-def _export(rows: Any, fmt: ExportFormat, fh: IO[str], now: Any) -> None:
+def _export(store: SqlStore, fmt: ExportFormat, fh: IO[str], now: Any) -> None:
+    rows = store.iter_all()
     if fmt is ExportFormat.csv:
         writer = csv.DictWriter(fh, fieldnames=views.CSV_FIELDS)
         writer.writeheader()
@@ -144,10 +150,10 @@ def _export(rows: Any, fmt: ExportFormat, fh: IO[str], now: Any) -> None:
             writer.writerow(views.csv_row(r))
     elif fmt is ExportFormat.jsonl:
         for r in rows:
-            fh.write(json.dumps(views.article_json(r), ensure_ascii=False) + "\n")
+            fh.write(json.dumps({**views.article_json(r), **verdict_keys(store, r)}, ensure_ascii=False) + "\n")
     else:
         for i, r in enumerate(rows):
-            fh.write(("\n\n" if i else "") + views.card(r, now))
+            fh.write(("\n\n" if i else "") + views.card(r, now, effective_label(store, r)))
 
 
 def register(app: typer.Typer) -> None:

@@ -74,7 +74,7 @@ def run_stages(store: SqlStore, settings: Settings, ids: list[str]) -> None:
 
     if not ids:
         return
-    with err.status("assigning stories…") if err.is_terminal else _nothing():
+    with err.status("stories, verdicts…") if err.is_terminal else _nothing():
         results = enrich(store, settings, ids)
     for result in results:
         for article_id, reason in result.failures:

@@ -151,3 +151,24 @@ def stories(
         _json({"clustering": result, "neardup": near})
     else:
         typer.echo("\n".join(ecb.format_report(result, near)))
+
+
+@app.command()
+def verdicts(
+    data: Annotated[Path, typer.Option("--data", help="The shared data folder holding every data set.")],
+    plot: Annotated[Path | None, typer.Option(help="Write the reliability diagram (PNG) here.")] = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Verdict quality: CheckThat! Task 3, FakeNewsAMT+Celebrity, FakeNewsNet, outlet ratings, calibration, ECB+."""
+    from veracity.evaluate.verdicts import evaluate, format_report
+
+    _require(data)
+    try:
+        result = evaluate(data, plot, lambda m: err.print(f"evaluating {m}…", markup=False))
+    except (FileNotFoundError, ValueError) as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(2) from exc
+    if as_json:
+        _json(result)
+    else:
+        typer.echo("\n".join(format_report(result)))

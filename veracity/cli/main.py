@@ -10,6 +10,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from veracity.cli import articles, evaluate
 from veracity.cli import sources as sources_cli
 from veracity.cli import stories as stories_cli
+from veracity.cli import verdict as verdict_cli
 from veracity.cli import web as web_cli
 from veracity.cli.common import DbOption, err, exit_if_all_failed, print_report, run_stages, settings_for, store_for
 from veracity.errors import VeracityError
@@ -29,6 +30,7 @@ articles.register(app)
 sources_cli.register(app)
 stories_cli.register(app)
 web_cli.register(app)
+verdict_cli.register(app)
 
 
 @app.command()

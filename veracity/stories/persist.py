@@ -342,6 +342,26 @@ class _Conflict(Exception):
     """Another process assigned stories between our read and our write."""
 
 
+def story_ids_of(store: SqlStore, article_ids: Sequence[str]) -> list[str]:
+    """The stories of these articles (each once)."""
+    found: set[str] = set()
+    with store.engine.connect() as conn:
+        for start in range(0, len(article_ids), 500):
+            chunk = list(article_ids[start : start + 500])
+            rows = conn.execute(select(story_members.c.story_id).where(story_members.c.article_id.in_(chunk)))
+            found.update(str(r.story_id) for r in rows)
+    return sorted(found)
+
+
+def story_article_ids(store: SqlStore, story_id: str) -> list[str]:
+    """The ids of a story's articles, in order of assignment."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            select(story_members.c.article_id).where(story_members.c.story_id == story_id).order_by(story_members.c.seq)
+        )
+        return [str(r.article_id) for r in rows]
+
+
 def story_rows(conn: Connection, story_id: str) -> list[Any]:
     """The articles of one story with what the story views need, oldest report first."""
     return list(

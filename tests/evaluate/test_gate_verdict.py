@@ -1,0 +1,58 @@
+"""Floors under the verdict's published figures (docs/evaluation.md, "Verdicts"); slow, skipped without the data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conftest import data_dir, require_data
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def figures() -> dict[str, Any]:
+    for name in ("checkthat_task3_fakenews", "fakenews_amt_celebrity", "fakenewsnet", "ecbplus_story_clusters",
+                 "news_media_reliability", "domain_quality_ratings", "wikipedia_perennial_sources"):  # fmt: skip
+        require_data(name)
+    from veracity.evaluate.verdicts import evaluate
+
+    return evaluate(data_dir())
+
+
+def test_text_alone_never_decides(figures: dict[str, Any]) -> None:
+    assert figures["checkthat"]["verdict"]["coverage"] == 0.0
+    assert figures["amt_celebrity"]["verdict"]["coverage"] == 0.0
+
+
+def test_checkthat(figures: dict[str, Any]) -> None:
+    assert figures["checkthat"]["tfidf"]["macro_f1"] >= 0.40
+    assert figures["checkthat"]["content"]["macro_f1"] >= 0.29
+
+
+def test_amt_celebrity(figures: dict[str, Any]) -> None:
+    assert figures["amt_celebrity"]["tfidf"]["accuracy"] >= 0.73
+    assert figures["amt_celebrity"]["content"]["accuracy"] >= 0.63
+
+
+def test_politifact_by_site(figures: dict[str, Any]) -> None:
+    pf = figures["politifact_by_site"]
+    assert pf["tfidf"]["accuracy"] >= 0.70 and pf["content"]["accuracy"] >= 0.62
+    assert pf["verdict"]["coverage"] >= 0.18 and pf["verdict"]["accuracy_decided"] >= 0.90
+
+
+def test_calibration(figures: dict[str, Any]) -> None:
+    assert figures["calibration"]["ece_content"] <= 0.045
+
+
+def test_outlet_ratings_agree_with_baly(figures: dict[str, Any]) -> None:
+    agreement = figures["outlets_vs_baly"]
+    assert agreement["lin2023 vs emnlp18"]["accuracy"] >= 0.70
+    assert agreement["lin2023 vs acl2020"]["accuracy"] >= 0.72
+    assert agreement["wikipedia-rsp vs acl2020"]["coverage"] >= 0.09
+
+
+def test_real_reporting_is_not_called_fake(figures: dict[str, Any]) -> None:
+    assert figures["real_reporting"]["fake_rate"] <= 0.005
+    assert figures["real_reporting"]["labels"]["Truth"] >= 180

@@ -1,0 +1,120 @@
+"""The content model: a few style features of the text and a small logistic regression over them.
+
+Weak by design. Published work shows style models learn shortcuts (the source, the dateline)
+and lose more than ten points on sites they have not seen, so the model reads only generic
+style (shouting, exclamation, loaded words, clickbait headlines, attribution, quotes,
+numbers) and no words of the vocabulary, and the combination gives it a small weight.
+Its parameters live in the verdict parameter file (see :mod:`veracity.verdict.model`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from veracity.verdict.signals import Signal
+
+FEATURES = (
+    "exclaim", "question_title", "caps_words", "caps_title", "loaded", "clickbait", "second_person",
+    "first_person", "quotes", "attribution", "numbers", "log_words", "sentence_len", "superlatives", "title_words",
+)  # fmt: skip
+
+# A small general lexicon of loaded, emotive words (the analysis part may add its own flagged terms).
+LOADED = frozenset(
+    re.findall(
+        r"\S+",
+        """
+    shocking outrageous disgusting horrifying terrifying insane unbelievable incredible stunning
+    bombshell explosive slams blasts destroys obliterates eviscerates rips mocks shreds humiliates
+    exposed exposes scandal disgrace disgraceful corrupt crooked treason traitor evil radical extremist
+    lunatic idiot moron hoax fraud rigged propaganda cover-up coverup sheeple globalist elites regime
+    tyranny tyrant catastrophe disaster chaos miracle secret secretly banned censored truth wake
+    awakening massive huge epic urgent breaking alert
+    """,
+    )
+)
+_CLICKBAIT = re.compile(
+    r"(you won'?t believe|what happens next|will blow your mind|this is why|here'?s why|the reason why|"
+    r"you need to|must see|must watch|goes viral|breaks the internet|^\d+\s+(things|reasons|ways|times)|"
+    r"\bthis one\b|jaw-dropping|\bjust\b.*\b(destroyed|slammed|exposed)\b|!{1,}|\?$)",
+    re.I,
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_SENT = re.compile(r"[.!?]+(\s|$)")
+_ATTRIB = re.compile(r"\b(said|says|told|according to|stated|announced|reported|spokesm[ae]n|spokesperson)\b", re.I)
+_SUPER = re.compile(r"\b(\w+est|most|least|never|always|every|all|ever|totally|completely|absolutely)\b", re.I)
+_NUMBER = re.compile(r"\b\d[\d,.]*\b")
+_QUOTE = re.compile(r"[\"“”]")
+
+
+def style_features(title: str, body: str, loaded_terms: Sequence[str] = ()) -> dict[str, float]:
+    """The style features of one article, each a rate so that length does not dominate."""
+    words = _WORD.findall(body)
+    n = max(len(words), 1)
+    title_words = _WORD.findall(title)
+    lower = [w.lower() for w in words]
+    extra = {t.lower() for t in loaded_terms}
+    caps = sum(1 for w in words if len(w) >= 3 and w.isupper())
+    title_caps = sum(1 for w in title_words if len(w) >= 3 and w.isupper())
+    sentences = max(len(_SENT.findall(body)), 1)
+    pronouns_2 = sum(1 for w in lower if w in ("you", "your", "yours", "you're"))
+    pronouns_1 = sum(1 for w in lower if w in ("i", "we", "our", "us", "my", "me"))
+    return {
+        "exclaim": 1000 * body.count("!") / max(len(body), 1),
+        "question_title": 1.0 if title.strip().endswith("?") else 0.0,
+        "caps_words": 100 * caps / n,
+        "caps_title": title_caps / max(len(title_words), 1),
+        "loaded": 100 * sum(1 for w in lower if w in LOADED or w in extra) / n,
+        "clickbait": float(len(_CLICKBAIT.findall(title))),
+        "second_person": 100 * pronouns_2 / n,
+        "first_person": 100 * pronouns_1 / n,
+        "quotes": 100 * len(_QUOTE.findall(body)) / n,
+        "attribution": 100 * len(_ATTRIB.findall(body)) / n,
+        "numbers": 100 * len(_NUMBER.findall(body)) / n,
+        "log_words": math.log1p(len(words)),
+        "sentence_len": len(words) / sentences,
+        "superlatives": 100 * len(_SUPER.findall(body)) / n,
+        "title_words": float(len(title_words)),
+    }
+
+
+def content_logits(features: Mapping[str, float], params: Mapping[str, Any]) -> dict[str, float]:
+    """Per-class scores of the content model (log-odds against Truth), from its parameter block."""
+    classes: list[str] = params["classes"]
+    mean, scale = params["mean"], params["scale"]
+    x = [(features.get(f, 0.0) - m) / s for f, m, s in zip(params["features"], mean, scale, strict=True)]
+    # clip standardised values: one odd page must not move the weak signal far
+    x = [max(-4.0, min(4.0, v)) for v in x]
+    raw = {c: b + sum(w * v for w, v in zip(row, x, strict=True))
+           for c, b, row in zip(classes, params["intercept"], params["coef"], strict=True)}  # fmt: skip
+    base = raw.get("Truth", 0.0)
+    temperature = float(params.get("temperature", 1.0))
+    return {c: (v - base) / temperature for c, v in raw.items()}
+
+
+def content_signal(title: str, body: str, params: Mapping[str, Any], loaded_terms: Sequence[str] = ()) -> Signal:
+    """The content model's leaning as a weak signal, with the cues that drove it in its sentence."""
+    feats = style_features(title, body, loaded_terms)
+    logits = content_logits(feats, params)
+    total = sum(math.exp(v) for v in logits.values())
+    probs = {c: math.exp(v) / total for c, v in logits.items()}
+    lean = max(probs, key=lambda c: probs[c])
+    cues = []
+    if feats["loaded"] >= 1.0:
+        cues.append(f"loaded words ({feats['loaded']:.1f} per 100)")
+    if feats["clickbait"]:
+        cues.append("a clickbait-style headline")
+    if feats["caps_words"] >= 1.0 or feats["caps_title"] >= 0.3:
+        cues.append("shouting in capitals")
+    if feats["exclaim"] >= 1.0:
+        cues.append("exclamation marks")
+    if feats["attribution"] >= 1.0:
+        cues.append("attributed statements")
+    cue_text = "; cues: " + ", ".join(cues) if cues else ""
+    sentence = f"The style of the text leans {lean} ({probs[lean]:.0%}), a weak signal by design{cue_text}."
+    features = {"content_fake": logits.get("Fake", 0.0), "content_misleading": logits.get("Misleading", 0.0)}
+    flagged = [t for t in loaded_terms][:10]
+    details = {"probabilities": {c: round(p, 3) for c, p in probs.items()}, "loaded_terms": flagged}
+    return Signal("content", sentence, bool(body.strip()), features, details=details)
