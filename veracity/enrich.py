@@ -28,8 +28,15 @@ class StageResult:
 
 Stage = Callable[[SqlStore, Settings, Sequence[str]], StageResult]
 
+
+def _analysis(store: SqlStore, settings: Settings, ids: Sequence[str]) -> StageResult:
+    from veracity.analysis.pipeline import analyse_stage  # imported late: it needs spaCy
+
+    return analyse_stage(store, settings, ids)
+
+
 # The stages, in the order they run. Each part of the pipeline adds its entry point here.
-STAGES: list[Stage] = []
+STAGES: list[Stage] = [_analysis]
 
 
 def enrich(store: SqlStore, settings: Settings, ids: Sequence[str]) -> list[StageResult]:

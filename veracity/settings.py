@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from veracity.analysis.settings import AnalysisSettings
 from veracity.crawl.settings import CrawlSettings
 from veracity.envconfig import from_env
 from veracity.fetch.settings import FetchSettings
@@ -40,6 +41,9 @@ class Settings:
             ``max_failures`` before a feed is disabled, poll intervals and their bounds, failure
             back-off, the re-fetch schedule ``refetch_after``, caps on items per feed and child
             sitemaps, ``loop_sleep_max``), each field read from ``VERACITY_<FIELD>`` too.
+        analysis: how articles are analysed (:class:`veracity.analysis.settings.AnalysisSettings`:
+            ``claim_threshold``, ``analysis_batch_size``, ``analysis_max_chars``), each field read
+            from ``VERACITY_<FIELD>`` too.
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -48,6 +52,7 @@ class Settings:
     min_body_chars: int = 40
     fetch: FetchSettings = field(default_factory=FetchSettings)
     crawl: CrawlSettings = field(default_factory=CrawlSettings)
+    analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -9,16 +9,115 @@ from __future__ import annotations
 
 import re
 
-SPEECH = """
-accuse acknowledge add admit advise affirm agree allege announce answer argue ask assert assure
-blast boast brag caution charge claim comment complain concede conclude confirm contend counter
-criticize criticise declare decry deny describe disclose dispute emphasize emphasise estimate explain
-forecast hint imply indicate inform insinuate insist joke lament maintain mention note object observe
-pledge point post predict proclaim promise propose quip recall recommend reiterate remark repeat reply
-report respond retort reveal say scoff shout signal speculate state stress suggest swear tell testify
-threaten tout tweet urge vow warn whisper write
-""".split()
-BELIEF = "believe doubt expect fear feel find guess hope know reckon show suspect think want worry".split()
+SPEECH = [
+    "accuse",
+    "acknowledge",
+    "add",
+    "admit",
+    "advise",
+    "affirm",
+    "agree",
+    "allege",
+    "announce",
+    "answer",
+    "argue",
+    "ask",
+    "assert",
+    "assure",
+    "blast",
+    "boast",
+    "brag",
+    "caution",
+    "charge",
+    "claim",
+    "comment",
+    "complain",
+    "concede",
+    "conclude",
+    "confirm",
+    "contend",
+    "counter",
+    "criticize",
+    "criticise",
+    "declare",
+    "decry",
+    "deny",
+    "describe",
+    "disclose",
+    "dispute",
+    "emphasize",
+    "emphasise",
+    "estimate",
+    "explain",
+    "forecast",
+    "hint",
+    "imply",
+    "indicate",
+    "inform",
+    "insinuate",
+    "insist",
+    "joke",
+    "lament",
+    "maintain",
+    "mention",
+    "note",
+    "object",
+    "observe",
+    "pledge",
+    "point",
+    "post",
+    "predict",
+    "proclaim",
+    "promise",
+    "propose",
+    "quip",
+    "recall",
+    "recommend",
+    "reiterate",
+    "remark",
+    "repeat",
+    "reply",
+    "report",
+    "respond",
+    "retort",
+    "reveal",
+    "say",
+    "scoff",
+    "shout",
+    "signal",
+    "speculate",
+    "state",
+    "stress",
+    "suggest",
+    "swear",
+    "tell",
+    "testify",
+    "threaten",
+    "tout",
+    "tweet",
+    "urge",
+    "vow",
+    "warn",
+    "whisper",
+    "write",
+]
+BELIEF = [
+    "believe",
+    "doubt",
+    "expect",
+    "fear",
+    "feel",
+    "find",
+    "guess",
+    "hope",
+    "know",
+    "reckon",
+    "show",
+    "suspect",
+    "think",
+    "want",
+    "worry",
+]
 CUES = frozenset(SPEECH + BELIEF)
 
 IRREGULAR = {
@@ -33,7 +132,7 @@ IRREGULAR = {
     "find": ["found"],
     "show": ["shown"],
 }
-DOUBLED = frozenset("admit quip".split())  # admitted, quipped
+DOUBLED = frozenset(["admit", "quip"])  # admitted, quipped
 
 
 def forms(base: str) -> set[str]:
@@ -61,16 +160,66 @@ CUE_FORMS: dict[str, str] = {form: base for base in sorted(CUES) for form in for
 # Words that name a person by role: "the spokesperson said" is resolved to the nearest person
 # introduced with that role, or else to the nearest person mentioned as a subject.
 ROLES = frozenset(
-    """
-spokesperson spokesman spokeswoman president minister senator governor secretary chairman chairwoman
-chair director leader official head chief candidate nominee mayor ambassador adviser advisor aide
-lawyer attorney prosecutor judge general commander professor analyst economist expert researcher
-scientist author founder executive ceo manager strategist representative congressman congresswoman
-lawmaker diplomat envoy chancellor premier king queen prince pope activist campaigner
-""".split()
+    [
+        "spokesperson",
+        "spokesman",
+        "spokeswoman",
+        "president",
+        "minister",
+        "senator",
+        "governor",
+        "secretary",
+        "chairman",
+        "chairwoman",
+        "chair",
+        "director",
+        "leader",
+        "official",
+        "head",
+        "chief",
+        "candidate",
+        "nominee",
+        "mayor",
+        "ambassador",
+        "adviser",
+        "advisor",
+        "aide",
+        "lawyer",
+        "attorney",
+        "prosecutor",
+        "judge",
+        "general",
+        "commander",
+        "professor",
+        "analyst",
+        "economist",
+        "expert",
+        "researcher",
+        "scientist",
+        "author",
+        "founder",
+        "executive",
+        "ceo",
+        "manager",
+        "strategist",
+        "representative",
+        "congressman",
+        "congresswoman",
+        "lawmaker",
+        "diplomat",
+        "envoy",
+        "chancellor",
+        "premier",
+        "king",
+        "queen",
+        "prince",
+        "pope",
+        "activist",
+        "campaigner",
+    ]
 )
-PERSONAL_PRONOUNS = frozenset("he she him her".split())
-GROUP_PRONOUNS = frozenset("they them".split())
+PERSONAL_PRONOUNS = frozenset(["he", "she", "him", "her"])
+GROUP_PRONOUNS = frozenset(["they", "them"])
 
 # Quotation marks. Curly ones say which side they are on; straight ones are decided by their
 # neighbours (an apostrophe inside a word, as in "we'll", is neither).

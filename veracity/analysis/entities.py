@@ -20,7 +20,25 @@ from dataclasses import dataclass
 from typing import Any
 
 KEPT = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "GPE", "LOC": "LOC"}
-TITLES = frozenset("mr mrs ms miss dr sir dame lord lady president senator sen rep gov prof".split())
+TITLES = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "dr",
+        "sir",
+        "dame",
+        "lord",
+        "lady",
+        "president",
+        "senator",
+        "sen",
+        "rep",
+        "gov",
+        "prof",
+    ]
+)
 _WORD = re.compile(r"[\w'’.-]+")
 
 

@@ -35,10 +35,11 @@ def load() -> Any:
         if _nlp is None:
             try:
                 import spacy
+                from spacy.language import Language
 
                 nlp = spacy.load(MODEL, exclude=list(EXCLUDE))
-                if PARAGRAPHS not in spacy.registry.factories:
-                    spacy.Language.component(PARAGRAPHS, func=paragraph_breaks)
+                if not Language.has_factory(PARAGRAPHS):
+                    Language.component(PARAGRAPHS, func=paragraph_breaks)
                 nlp.add_pipe(PARAGRAPHS, before="parser")
                 _nlp = nlp
             except (ImportError, OSError) as exc:

@@ -36,12 +36,14 @@ from veracity.analysis.speakers import Resolver
 
 CONTENT_DEPS = ("ccomp", "xcomp")
 CLIMB_DEPS = ("advcl", "conj", "xcomp", "pcomp", "acl")
-RELATIVE = frozenset("who that which whom".split())
+RELATIVE = frozenset(["who", "that", "which", "whom"])
 MIN_CONTINUED_WORDS = 6
 MAX_GAP_WORDS = 2
 MIN_OBJECT_CLAUSE = 4
 # Verbs that take a clause: a long direct object after them is a misparsed clause.
-CLAUSE_VERBS = frozenset("say claim argue insist state believe think write tweet add note warn suggest".split())
+CLAUSE_VERBS = frozenset(
+    ["say", "claim", "argue", "insist", "state", "believe", "think", "write", "tweet", "add", "note", "warn", "suggest"]
+)
 TRIM = " \t\n\r\u00a0.,;:—–-"
 
 
@@ -259,8 +261,14 @@ def _continued(doc: Any, passages: _Passages, quotes: list[Quote]) -> list[Quote
         source = min(near, key=lambda q: min(abs(q.content_start - end), abs(start - q.content_end)))
         out.append(
             replace(
-                source, kind="direct", content=text[start:end], content_start=start, content_end=end,
-                cue=None, cue_start=None, cue_end=None,
-            )  # fmt: skip
+                source,
+                kind="direct",
+                content=text[start:end],
+                content_start=start,
+                content_end=end,
+                cue=None,
+                cue_start=None,
+                cue_end=None,
+            )
         )
     return out

@@ -32,9 +32,24 @@ from typing import Any
 from veracity.analysis.cues import GROUP_PRONOUNS, PERSONAL_PRONOUNS, ROLES, quoted_spans
 from veracity.analysis.entities import Entity
 
-MALE = frozenset("mr sir lord king prince spokesman congressman chairman he him his".split())
-FEMALE = frozenset("ms mrs miss dame lady queen princess spokeswoman congresswoman chairwoman she her".split())
-DEFINITE = frozenset("the this that".split())
+MALE = frozenset(["mr", "sir", "lord", "king", "prince", "spokesman", "congressman", "chairman", "he", "him", "his"])
+FEMALE = frozenset(
+    [
+        "ms",
+        "mrs",
+        "miss",
+        "dame",
+        "lady",
+        "queen",
+        "princess",
+        "spokeswoman",
+        "congresswoman",
+        "chairwoman",
+        "she",
+        "her",
+    ]
+)
+DEFINITE = frozenset(["the", "this", "that"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,9 +176,9 @@ class Resolver:
             return recent[-1][1]
         here = bisect_right(self.paragraph_starts, head.idx)
         for offset, who in reversed(self.speakers):
-            if offset < head.idx and here - bisect_right(self.paragraph_starts, offset) <= 4:
-                if who.label == "PERSON" and self._agrees(who.entity, gender):
-                    return who
+            near = offset < head.idx and here - bisect_right(self.paragraph_starts, offset) <= 4
+            if near and who.label == "PERSON" and self._agrees(who.entity, gender):
+                return who
         for ent in reversed(self.entities[: bisect_left(self.starts, head.idx)]):
             if ent.label == "PERSON" and not self._in_quote(ent.start) and self._agrees(ent.canonical, gender):
                 return Resolved(ent.canonical, ent.label)

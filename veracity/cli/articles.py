@@ -51,6 +51,10 @@ def show(
     """Show one article: every stored field."""
     with store_for(settings_for(db)) as store:
         data = views.article_json(store.get(article_id))
+        if as_json:
+            from veracity.analysis.pipeline import analysis_json
+
+            data.update(analysis_json(store, data["id"]))
     if as_json:
         _print_json(data)
         return

@@ -116,12 +116,16 @@ def load_documents(data: Path, split: str) -> list[Document]:
     for doc_id in sorted(chosen):
         row = chosen[doc_id]
         gold = [
-            Gold([tuple(s) for s in a["source"]], [tuple(s) for s in a["cue"]], [tuple(s) for s in a["content"]])  # type: ignore[misc]
+            Gold(_spans(a["source"]), _spans(a["cue"]), _spans(a["content"]))
             for a in row["attributions"]
             if a["content"]
         ]
         docs.append(Document(doc_id, row["text"], gold))
     return docs
+
+
+def _spans(pairs: list[list[int]]) -> Spans:
+    return [(int(s), int(e)) for s, e in pairs]
 
 
 def _chars(text: str, spans: Spans) -> set[int]:
@@ -221,7 +225,9 @@ def quote_marks_baseline(doc: Any) -> list[Predicted]:
         span = doc.char_span(start, end, alignment_mode="expand")
         sent = span.sent if span is not None else None
         near = [
-            p for p in persons if sent is not None and sent.start <= p.start < sent.end and not start <= p.start_char < end
+            p
+            for p in persons
+            if sent is not None and sent.start <= p.start < sent.end and not start <= p.start_char < end
         ]
         best = min(near, key=lambda p: min(abs(p.start_char - end), abs(start - p.end_char)), default=None)
         out.append(Predicted((start, end), (best.start_char, best.end_char) if best else None, None))
