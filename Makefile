@@ -46,9 +46,12 @@ eval: install                          ## quality figures of docs/evaluation.md
 	$(BIN)/veracity evaluate extraction --data $(DATA)/article_extraction_benchmark
 	$(BIN)/veracity evaluate dates --data $(DATA)/htmldate_eval
 	$(BIN)/veracity evaluate stories --data $(DATA)/ecbplus_story_clusters
+	$(BIN)/veracity evaluate quotes --data $(DATA)/polnear_attribution
+	$(BIN)/veracity evaluate checkworthiness --data $(DATA)/checkworthiness_sentences
 
 bench: install                         ## speed and memory (bench/README.md)
 	$(BIN)/python bench/ingest_warc.py
+	$(BIN)/python bench/analyse.py
 
 clean:
 	rm -rf $(VENV) veracity.db veracity.db-wal veracity.db-shm
