@@ -16,9 +16,7 @@ def test_analysis_settings_read_from_the_environment() -> None:
     assert s.analysis.analysis_max_chars == AnalysisSettings().analysis_max_chars
 
 
-@pytest.mark.parametrize(
-    "values", [{"claim_threshold": 1.5}, {"analysis_batch_size": 0}, {"analysis_max_chars": 0}]
-)
+@pytest.mark.parametrize("values", [{"claim_threshold": 1.5}, {"analysis_batch_size": 0}, {"analysis_max_chars": 0}])
 def test_unusable_values_are_config_errors(values: dict[str, float]) -> None:
     with pytest.raises(ConfigError):
         AnalysisSettings(**values)  # type: ignore[arg-type]
