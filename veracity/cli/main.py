@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
+from veracity.cli import analyse as analyse_cli
 from veracity.cli import articles, evaluate
 from veracity.cli import sources as sources_cli
 from veracity.cli import stories as stories_cli
@@ -31,6 +32,7 @@ sources_cli.register(app)
 stories_cli.register(app)
 web_cli.register(app)
 verdict_cli.register(app)
+analyse_cli.register(app)
 
 
 @app.command()
