@@ -148,3 +148,11 @@ def claim_texts(store: SqlStore, article_id: str, threshold: float | None = None
     if threshold is None:
         threshold = Settings.from_env().analysis.claim_threshold
     return AnalysisStore(store).claims(article_id, threshold)
+
+
+def loaded_terms(store: SqlStore, article_id: str) -> list[str]:
+    """The loaded words the outlet itself used (quoted speech left out), for the verdict's content signal."""
+    stored = AnalysisStore(store).load(article_id)
+    if stored is None:
+        return []
+    return [str(t["term"]) for t in stored["loaded_terms"] if not t.get("quoted")]

@@ -25,7 +25,7 @@ from veracity.verdict.signals import CorroborationLike, MatchLike
 PROVIDERS: dict[str, tuple[str, str]] = {
     "corroboration": ("veracity.stories.corroboration", "corroboration"),  # -> Corroboration | None
     "factchecks": ("veracity.factchecks", "matches_for_article"),  # -> list of matches
-    "loaded_terms": ("veracity.analysis", "loaded_terms"),  # -> list[str]
+    "loaded_terms": ("veracity.analysis.pipeline", "loaded_terms"),  # -> list[str]
     "story_members": ("veracity.stories.persist", "story_article_ids"),  # (store, story_id) -> list[str]
 }
 _ABSENT_TABLES = (OperationalError, ProgrammingError)
