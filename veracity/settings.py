@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from veracity.batch.settings import BatchSettings
 from veracity.crawl.settings import CrawlSettings
 from veracity.envconfig import from_env
 from veracity.fetch.settings import FetchSettings
@@ -40,6 +41,9 @@ class Settings:
             ``max_failures`` before a feed is disabled, poll intervals and their bounds, failure
             back-off, the re-fetch schedule ``refetch_after``, caps on items per feed and child
             sitemaps, ``loop_sleep_max``), each field read from ``VERACITY_<FIELD>`` too.
+        batch: how ``veracity batch`` and ``run --engine ray`` spread work
+            (:class:`veracity.batch.settings.BatchSettings`: ``engine``, ``ray_address``, chunk
+            sizes, work in flight), each field read from ``VERACITY_<FIELD>`` too.
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -48,6 +52,7 @@ class Settings:
     min_body_chars: int = 40
     fetch: FetchSettings = field(default_factory=FetchSettings)
     crawl: CrawlSettings = field(default_factory=CrawlSettings)
+    batch: BatchSettings = field(default_factory=BatchSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

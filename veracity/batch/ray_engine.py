@@ -1,0 +1,236 @@
+"""The Ray engine: extraction and storing as Ray tasks, the enrich stages in one actor.
+
+The driver (this process) reads the inputs into chunks (:func:`veracity.batch.stages.chunks`)
+and keeps at most ``batch.in_flight`` chunks between reading and enrichment, so its memory
+and the object store's are bounded whatever the input's size. Per chunk:
+
+1. ``_extract`` (a task): raw items -> articles or failures, and the articles' ids.
+2. ``_store`` (a task, on any worker): the chunk's upserts, in item order. Chunks without an
+   article in common are stored in parallel; a chunk holding an article that an earlier
+   chunk still in flight also holds waits for that chunk's store task (it is passed as an
+   argument, so Ray orders them). Two versions of one article in one run are therefore
+   stored in input order, as a single process stores them.
+3. The ids stored new or changed go to the ``Enricher`` actor, in chunk order: the enrich
+   stages keep indexes (stories) and must see articles in input order, in one place.
+
+At-least-once: a worker killed mid-task makes Ray run the task again. Extraction has no
+effects; a store task run again finds the articles its killed attempt stored unchanged and
+counts them as that attempt did (:func:`veracity.batch.stages.store_chunk`); the actor is
+restarted and its call retried, and enrich stages are idempotent. A chunk whose task fails
+for good (a node lost more often than retries allow) is reported as failed items.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import ray
+from ray.exceptions import RayError
+
+from veracity.batch.local import OnProgress
+from veracity.batch.stages import (
+    BatchReport,
+    Chunk,
+    Extracted,
+    Stored,
+    article_ids,
+    changed_ids,
+    chunks,
+    extract_chunk,
+    run_stages,
+    store_chunk,
+)
+from veracity.enrich import Stage, StageResult
+from veracity.errors import ConfigError
+from veracity.ingest.read import Failure
+from veracity.settings import Settings
+from veracity.store.sql import SqlStore, open_store
+
+RETRIES = 5  # runs of a task after its worker died, before its chunk is failed
+
+_STORES: dict[str, SqlStore] = {}  # per worker process: one engine (connection pool) per database
+
+
+def _store_for(url: str) -> SqlStore:
+    store = _STORES.get(url)
+    if store is None:
+        store = _STORES[url] = open_store(url)
+    return store
+
+
+@ray.remote(num_returns=2, max_retries=RETRIES)
+def _extract(items: list[Any], settings: Settings) -> tuple[list[str], list[Extracted]]:
+    extracted = extract_chunk(items, settings)
+    return article_ids(extracted), extracted
+
+
+@ray.remote(max_retries=RETRIES)
+def _store(url: str, extracted: list[Extracted], seen_at: datetime, *_after: Any) -> list[Stored]:
+    """Store a chunk; ``_after`` are the store tasks of earlier chunks it must follow (unused values)."""
+    return store_chunk(_store_for(url), extracted, seen_at)
+
+
+@ray.remote(num_cpus=0, max_restarts=-1, max_task_retries=-1)
+class Enricher:
+    """The one place the enrich stages run, fed chunk by chunk in input order."""
+
+    def __init__(self, url: str, settings: Settings, stages: list[Stage]) -> None:
+        self.store = open_store(url)
+        self.settings = settings
+        self.stages = stages
+
+    def run(self, ids: list[str]) -> list[StageResult]:
+        return run_stages(self.store, self.settings, ids, self.stages)
+
+
+def connect(settings: Settings) -> bool:
+    """Join ``batch.ray_address`` (or ``RAY_ADDRESS``), else start a local cluster; True when started here.
+
+    Nothing is done when Ray is already initialised in this process (tests, notebooks).
+    """
+    if ray.is_initialized():
+        return False
+    b = settings.batch
+    address = b.ray_address or os.environ.get("RAY_ADDRESS") or None
+    options: dict[str, Any] = {"logging_level": logging.WARNING, "log_to_driver": False}
+    if address is None:
+        options |= {"include_dashboard": False, "num_cpus": b.ray_num_cpus or None}
+        if b.ray_object_store_mb:
+            options["object_store_memory"] = b.ray_object_store_mb * 1024 * 1024
+    try:
+        ray.init(address=address, **options)
+    except (ConnectionError, RuntimeError, ValueError) as exc:
+        raise ConfigError(f"cannot reach the Ray cluster: {exc}", address or "local cluster") from exc
+    return address is None
+
+
+@dataclass
+class _InFlight:
+    """A chunk between reading and enrichment, as the driver tracks it."""
+
+    chunk: Chunk
+    sources: list[str]
+    ref: Any  # what the chunk waits for now: its ids (extracting), its outcomes (storing)
+    extracted: Any = None
+    ids: list[str] | None = None
+
+
+class _Driver:
+    def __init__(self, store: SqlStore, settings: Settings, seen_at: datetime, stages: Sequence[Stage]) -> None:
+        self.url = store.engine.url.render_as_string(hide_password=False)
+        self.settings = settings
+        self.settings_ref = ray.put(settings)
+        self.seen_at = seen_at
+        self.report = BatchReport()
+        cpus = int(ray.cluster_resources().get("CPU", 1))  # type: ignore[no-untyped-call]
+        self.window = settings.batch.in_flight or max(4, 2 * cpus)
+        self.enricher = Enricher.remote(self.url, settings, list(stages)) if stages else None  # type: ignore[attr-defined]
+        self.extracting: deque[_InFlight] = deque()
+        self.storing: deque[_InFlight] = deque()
+        self.enriching: deque[Any] = deque()
+        self.writer: dict[str, Any] = {}  # article id -> store task of the last chunk in flight holding it
+
+    def in_flight(self) -> int:
+        return len(self.extracting) + len(self.storing) + len(self.enriching)
+
+    def submit(self, chunk: Chunk) -> None:
+        refs: Any = _extract.remote(chunk.items, self.settings_ref)
+        ids_ref, extracted_ref = refs
+        sources = [i.source for i in chunk.items]
+        self.extracting.append(_InFlight(chunk.without_items(), sources, ids_ref, extracted_ref))
+
+    def step(self) -> None:
+        """Wait until the oldest chunk of some stage is done, then move every finished head on."""
+        heads = [q[0].ref for q in (self.extracting, self.storing) if q]
+        heads += [self.enriching[0]] if self.enriching else []
+        ray.wait(heads, num_returns=1)
+        moved = True
+        while moved:
+            moved = self._extracted() | self._stored() | self._enriched()
+
+    def _ready(self, ref: Any) -> bool:
+        return bool(ray.wait([ref], timeout=0)[0])
+
+    def _extracted(self) -> bool:
+        if not self.extracting or not self._ready(self.extracting[0].ref):
+            return False
+        f = self.extracting.popleft()
+        try:
+            ids: list[str] = ray.get(f.ref)
+        except RayError as exc:
+            self.report.extracted_chunk(f.chunk, 0)
+            self.report.stored_chunk([Failure(s, f"extraction task failed: {exc}") for s in f.sources])
+            return True
+        self.report.extracted_chunk(f.chunk, len(ids))
+        after = list({id(r): r for r in (self.writer[i] for i in ids if i in self.writer)}.values())
+        f.ref = _store.remote(self.url, f.extracted, self.seen_at, *after)
+        f.extracted, f.ids = None, ids
+        for i in ids:
+            self.writer[i] = f.ref
+        self.storing.append(f)
+        return True
+
+    def _stored(self) -> bool:
+        if not self.storing or not self._ready(self.storing[0].ref):
+            return False
+        f = self.storing.popleft()
+        try:
+            stored: list[Stored] = ray.get(f.ref)
+        except RayError as exc:
+            stored = [Failure(s, f"store task failed: {exc}") for s in f.sources]
+        for i in f.ids or []:
+            if self.writer.get(i) is f.ref:
+                del self.writer[i]
+        self.report.stored_chunk(stored)
+        ids = changed_ids(stored)
+        if self.enricher is not None and ids:
+            self.enriching.append(self.enricher.run.remote(ids))
+        return True
+
+    def _enriched(self) -> bool:
+        if not self.enriching or not self._ready(self.enriching[0]):
+            return False
+        ref = self.enriching.popleft()
+        try:
+            self.report.enriched_chunk(ray.get(ref))
+        except RayError as exc:
+            self.report.enriched_chunk([StageResult("enrich", 0, [("-", f"enrich actor failed: {exc}")])])
+        return True
+
+
+def run_ray(
+    paths: Sequence[str],
+    store: SqlStore,
+    settings: Settings,
+    *,
+    seen_at: datetime,
+    stages: Sequence[Stage],
+    on_progress: OnProgress | None = None,
+) -> BatchReport:
+    """What :func:`veracity.batch.local.run_local` does, spread over a Ray cluster."""
+    started = connect(settings)
+    try:
+        driver = _Driver(store, settings, seen_at, stages)
+        for chunk in chunks(paths, settings):
+            driver.submit(chunk)
+            while driver.in_flight() >= driver.window:
+                driver.step()
+                if on_progress:
+                    on_progress(driver.report)
+        while driver.in_flight():
+            driver.step()
+            if on_progress:
+                on_progress(driver.report)
+        return driver.report
+    finally:
+        if started:
+            ray.shutdown()
+
+
+__all__ = ["connect", "run_ray"]
