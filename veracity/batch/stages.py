@@ -21,7 +21,7 @@ from veracity.ingest.pipeline import IngestReport, extract_item, read_inputs, st
 from veracity.ingest.read import Failure, Item, RawItem, expand
 from veracity.settings import Settings
 from veracity.store.base import Outcome
-from veracity.store.schema import articles, versions
+from veracity.store.schema import versions
 from veracity.store.sql import SqlStore
 
 Extracted = Article | Failure
@@ -99,38 +99,43 @@ def article_ids(extracted: Iterable[Extracted]) -> list[str]:
     return [e.id for e in extracted if isinstance(e, Article)]
 
 
-def store_chunk(store: SqlStore, extracted: Iterable[Extracted], seen_at: datetime) -> list[Stored]:
+def store_chunk(store: SqlStore, extracted: Sequence[Extracted], seen_at: datetime) -> list[Stored]:
     """The store stage over a chunk, in item order; failures pass through.
 
-    Safe to run again (at-least-once execution): an article this run already stored from
-    the same record, because an earlier attempt of this chunk was killed after storing it,
-    comes back ``unchanged`` from the upsert and is counted as what that write did, so the
-    counts and the ids fed to the enrich stages equal those of a run without the kill.
+    Safe to run again (at-least-once execution). Items are stored in order, one
+    transaction each, so when an earlier attempt of this chunk was killed, the items up to
+    the last one it wrote a version from were all done: they are not stored again (a
+    record of an article that a later record changed would otherwise come back as one more
+    version) but counted as that attempt did, and the rest are stored. Counts, versions
+    and the ids fed to the enrich stages equal those of a run without the kill.
     """
+    done = _written_before(store, extracted, seen_at)
+    last = max((i for i, e in enumerate(extracted) if isinstance(e, Article) and e.source in done), default=-1)
     out: list[Stored] = []
-    for article in extracted:
+    for i, article in enumerate(extracted):
         if isinstance(article, Failure):
             out.append(article)
-            continue
-        outcome = store_article(article, store, seen_at)
-        if outcome is Outcome.UNCHANGED:
-            outcome = _own_write(store, article, seen_at) or outcome
-        out.append(outcome if isinstance(outcome, Failure) else (article.id, outcome))
+        elif i <= last:
+            number = done.get(article.source)
+            outcome = Outcome.UNCHANGED if number is None else Outcome.INGESTED if number == 1 else Outcome.UPDATED
+            out.append((article.id, outcome))
+        else:
+            result = store_article(article, store, seen_at)
+            out.append(result if isinstance(result, Failure) else (article.id, result))
     return out
 
 
-def _own_write(store: SqlStore, article: Article, seen_at: datetime) -> Outcome | None:
-    """What this run's earlier write of ``article`` from the same record did, if it made the newest version."""
-    query = (
-        select(versions.c.number, versions.c.seen_at, versions.c.source)
-        .join(articles, (versions.c.article_id == articles.c.id) & (versions.c.number == articles.c.version_count))
-        .where(articles.c.id == article.id)
+def _written_before(store: SqlStore, extracted: Sequence[Extracted], seen_at: datetime) -> dict[str, int]:
+    """Record name -> version number, for the versions this run (``seen_at``) wrote from these records."""
+    wanted = {(e.id, e.source) for e in extracted if isinstance(e, Article)}
+    if not wanted:
+        return {}
+    query = select(versions.c.article_id, versions.c.source, versions.c.number, versions.c.seen_at).where(
+        versions.c.article_id.in_(sorted({aid for aid, _ in wanted}))
     )
     with store.engine.connect() as conn:
-        row = conn.execute(query).first()
-    if row is None or row.seen_at != seen_at or row.source != article.source:
-        return None
-    return Outcome.INGESTED if row.number == 1 else Outcome.UPDATED
+        rows = conn.execute(query).all()
+    return {r.source: r.number for r in rows if r.seen_at == seen_at and (r.article_id, r.source) in wanted}
 
 
 def changed_ids(stored: Iterable[Stored]) -> list[str]:
