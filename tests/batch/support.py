@@ -8,12 +8,17 @@ Lines dump with another version of an archived article.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import os
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select, text
+from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, func, insert, select, text
 
+from conftest import PG_URL
 from ingest.ingest_helpers import canonical_dump
 from ingest.warc_util import Page, article_html, write_warc
 from veracity.enrich import StageResult
@@ -108,3 +113,54 @@ def full_dump(url: str) -> dict[str, Any]:
     finally:
         engine.dispose()
     return dump
+
+
+@contextmanager
+def pg_schema() -> Iterator[str]:
+    """A PostgreSQL URL on a schema of its own (a second one beside the ``pg_url`` fixture's), dropped after."""
+    schema = "t_" + uuid.uuid4().hex[:12]
+    admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{PG_URL}{sep}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def big_archive(path: Path, n: int) -> Path:
+    """``n`` articles, one version each, then a second version of every tenth: a run of a few seconds."""
+    pages = [_page(i, 1) for i in range(n)] + [_page(i, 2) for i in range(0, n, 10)]
+    return write_warc(path, pages)
+
+
+def ray_processes(title: str) -> list[int]:
+    """Pids of this process's descendants whose process title is ``ray::<title>`` (a Ray worker running it)."""
+    me = os.getpid()
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                name = fh.read().split(b"\0")[0]
+        except OSError:
+            continue
+        if name == f"ray::{title}".encode() and _descends_from(int(entry), me):
+            found.append(int(entry))
+    return found
+
+
+def _descends_from(pid: int, ancestor: int) -> bool:
+    while pid > 1:
+        if pid == ancestor:
+            return True
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+                pid = int(fh.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            return False
+    return False

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -103,11 +104,23 @@ def connect(settings: Settings) -> bool:
         options |= {"include_dashboard": False, "num_cpus": b.ray_num_cpus or None}
         if b.ray_object_store_mb:
             options["object_store_memory"] = b.ray_object_store_mb * 1024 * 1024
+    if address not in (None, "auto", "local"):
+        _check_reachable(address)
     try:
         ray.init(address=address, **options)
     except (ConnectionError, RuntimeError, ValueError) as exc:
         raise ConfigError(f"cannot reach the Ray cluster: {exc}", address or "local cluster") from exc
     return address is None
+
+
+def _check_reachable(address: str) -> None:
+    """Fail at once on an address nothing listens at (Ray itself keeps retrying for minutes)."""
+    hostport = address.removeprefix("ray://").rsplit("/", 1)[0]
+    host, _, port = hostport.rpartition(":")
+    try:
+        socket.create_connection((host.strip("[]") or "127.0.0.1", int(port)), timeout=10).close()
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot reach the Ray cluster: {exc}", address) from exc
 
 
 @dataclass
