@@ -13,9 +13,9 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -q -e .
 	touch $@
 
-dev: $(VENV)/.dev                      ## plus test and lint tools
+dev: $(VENV)/.dev                      ## plus test and lint tools, and Ray (its tests run in CI)
 $(VENV)/.dev: $(VENV)/.installed
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e '.[dev,ray]'
 	touch $@
 
 demo: install                          ## the main job on the embedded default (SQLite, offline)
