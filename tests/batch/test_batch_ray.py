@@ -8,12 +8,14 @@ change that. One cluster for the module: starting Ray costs seconds.
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,11 +24,15 @@ import pytest
 
 import batch.support
 from batch.support import big_archive, full_dump, make_inputs, member_stage, pg_schema, ray_processes
+from crawl.crawl_support import Server, Site, crawl_settings
 from ingest.ingest_helpers import ROOT, assert_whole, canonical_dump, veracity_command
+from veracity.batch.crawl import RayFetchDue
 from veracity.batch.run import run_batch
 from veracity.batch.settings import BatchSettings
 from veracity.batch.stages import BatchReport
+from veracity.crawl.run import Crawler
 from veracity.settings import Settings
+from veracity.store.sources import FeedInfo, OutletInfo, SourceStore
 from veracity.store.sql import open_store
 
 ray = pytest.importorskip("ray")
@@ -146,3 +152,51 @@ def test_a_cluster_that_cannot_be_reached_is_a_clear_error(tmp_path: Path) -> No
     done = subprocess.run(cmd, capture_output=True, timeout=300, check=False, cwd=ROOT)
     assert done.returncode != 0
     assert "cannot reach the Ray cluster" in done.stderr.decode()
+
+
+def test_run_on_ray_keeps_per_host_politeness_across_the_cluster(tmp_path: Path) -> None:
+    """Article fetches of one pass spread over tasks on both CPUs, yet one host never sees two
+    requests at once nor two starts closer than ``min_host_delay``: one limiter actor for all."""
+    server = Server()
+    try:
+        site = Site(server)
+        starts: list[tuple[float, float]] = []
+        lock = threading.Lock()
+        for n in range(10):
+            site.add(n)
+            path = f"/news/{n:04d}-harbour-story"
+
+            def timed(h: Any, inner: Any = site._article) -> None:
+                began = time.monotonic()
+                time.sleep(0.05)  # a slow page: overlapping requests would show
+                inner(h)
+                with lock:
+                    starts.append((began, time.monotonic()))
+
+            server.route(path, timed)
+        url = f"sqlite:///{tmp_path / 'crawl.db'}"
+        settings = crawl_settings(url)
+        settings = replace(
+            settings,
+            fetch=replace(settings.fetch, max_per_host=1, min_host_delay=0.2),
+            batch=BatchSettings(engine="ray", chunk_records=2),
+        )
+        store = open_store(url)
+        SourceStore(store.engine).add_outlet(
+            OutletInfo("Loopback Gazette", "127.0.0.1", "GB", "en", "news", (FeedInfo(site.url("/feed.xml"), "rss"),)),
+            SEEN,
+            settings.crawl.poll_interval,
+        )
+        hook = RayFetchDue(settings)
+        report = Crawler(store, settings, workers=2, fetch_due_with=hook).run_once(SEEN)
+        hook.close()
+        assert report.summary() == "ingested=10 updated=0 unchanged=0 failed=0"
+        assert len(store.latest()) == 10
+        store.close()
+    finally:
+        server.close()
+    starts.sort()
+    assert len(starts) == 10
+    for (a_start, a_end), (b_start, _) in itertools.pairwise(starts):
+        assert b_start >= a_end - 0.01, "two requests to one host at once"
+        assert b_start - a_start >= 0.2 - 0.02, "two starts closer than min_host_delay"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from enum import StrEnum
 from typing import Annotated
@@ -12,7 +14,19 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 
 from veracity.batch.run import run_batch
 from veracity.batch.stages import BatchReport
-from veracity.cli.common import DbOption, err, exit_if_all_failed, parse_when, print_report, settings_for, store_for
+from veracity.cli.common import (
+    DbOption,
+    err,
+    exit_if_all_failed,
+    fail,
+    parse_when,
+    print_report,
+    settings_for,
+    store_for,
+)
+from veracity.crawl.run import FetchDue
+from veracity.errors import VeracityError
+from veracity.settings import Settings
 
 
 class Engine(StrEnum):
@@ -48,12 +62,7 @@ def batch(
     stderr, and ends like ingest: ingested=N updated=N unchanged=N failed=N. Exit status 0
     unless every item failed.
     """
-    settings = settings_for(db)
-    b = settings.batch
-    b = replace(
-        b, engine=engine.value if engine else b.engine, ray_address=b.ray_address if address is None else address
-    )
-    settings = replace(settings, batch=b)
+    settings = with_engine(settings_for(db), engine, address)
     seen = parse_when(now, "--now")
     with store_for(settings) as store, _Display(settings.batch.progress_interval) as display:
         report = run_batch(paths, store, settings, seen_at=seen, on_progress=display.update)
@@ -62,6 +71,37 @@ def batch(
         err.print(f"failed: {stage}: {aid}: {reason}", markup=False)
     print_report(report)
     exit_if_all_failed(report)
+
+
+def with_engine(settings: Settings, engine: Engine | None, address: str | None) -> Settings:
+    """``settings`` with the command's --engine and --address over the environment's."""
+    b = settings.batch
+    b = replace(
+        b, engine=engine.value if engine else b.engine, ray_address=b.ray_address if address is None else address
+    )
+    return replace(settings, batch=b)
+
+
+@contextmanager
+def crawl_hook(settings: Settings) -> Iterator[FetchDue | None]:
+    """The crawler's ``fetch_due_with`` for ``run --engine ray`` (None: the crawler's own threads)."""
+    if settings.batch.engine != "ray":
+        yield None
+        return
+    try:
+        from veracity.batch.crawl import RayFetchDue
+    except ImportError:
+        fail("the ray engine needs Ray: pip install 'veracity[ray]'", code=2)
+        raise
+    try:
+        hook = RayFetchDue(settings)
+    except VeracityError as exc:
+        fail(exc, code=2)
+        raise
+    try:
+        yield hook
+    finally:
+        hook.close()
 
 
 class _Display:
