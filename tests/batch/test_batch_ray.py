@@ -26,7 +26,6 @@ import batch.support
 from batch.support import big_archive, full_dump, make_inputs, member_stage, pg_schema, ray_processes
 from crawl.crawl_support import Server, Site, crawl_settings
 from ingest.ingest_helpers import ROOT, assert_whole, canonical_dump, veracity_command
-from veracity.batch.crawl import RayFetchDue
 from veracity.batch.run import run_batch
 from veracity.batch.settings import BatchSettings
 from veracity.batch.stages import BatchReport
@@ -157,6 +156,8 @@ def test_a_cluster_that_cannot_be_reached_is_a_clear_error(tmp_path: Path) -> No
 def test_run_on_ray_keeps_per_host_politeness_across_the_cluster(tmp_path: Path) -> None:
     """Article fetches of one pass spread over tasks on both CPUs, yet one host never sees two
     requests at once nor two starts closer than ``min_host_delay``: one limiter actor for all."""
+    from veracity.batch.crawl import RayFetchDue
+
     server = Server()
     try:
         site = Site(server)
