@@ -120,6 +120,7 @@ def ray_child(cpus: int, archive: Path, db: Path) -> int:
     seconds = time.perf_counter() - start
     cpu_after = _tree_cpu()
     cpu = sum(t - cpu_before.get(pid, 0.0) for pid, t in cpu_after.items())
+    driver_cpu = cpu_after[os.getpid()] - cpu_before[os.getpid()]
     store.close()
     agents = (b"ray::DashboardAgent", b"ray::RuntimeEnvAgent")
     workers = [pid for pid in _descendants_named(b"ray::") if not any(_named(pid, a) for a in agents)]
@@ -131,6 +132,7 @@ def ray_child(cpus: int, archive: Path, db: Path) -> int:
         "stages": report.stage_line(),
         "workers": len(workers),
         "cpu_seconds": cpu,
+        "driver_cpu_seconds": driver_cpu,
         "worker_peak_rss_mb": max(worker_rss, default=0.0),
         "driver_peak_rss_mb": _hwm_mb("self"),
     }
@@ -210,6 +212,15 @@ def report(runs: dict[str, Run], ray_results: dict[str, dict[str, Any]]) -> tupl
     cpu_ms = {name: r.cpu_per_record_ms for name, r in runs.items()}
     figures["cpu_ms_per_record"] = cpu_ms  # type: ignore[assignment]
     figures["projected_records_per_s_per_core"] = 1000 / cpu_ms["ray-2"] if cpu_ms["ray-2"] else 0.0
+    # On 2 free cores: ray-1 is bound by its worker (the driver reads on the other core), ray-2 by
+    # the whole cost on both cores: speed-up = 2 w / (w + d), w and d the CPU per record of the
+    # cluster's processes and of the driver.
+    r2 = ray_results["ray-2"]
+    records = runs["ray-2"].records or 1
+    d = 1000 * r2["driver_cpu_seconds"] / records
+    w = cpu_ms["ray-2"] - d
+    figures["driver_cpu_ms_per_record"], figures["worker_cpu_ms_per_record"] = d, w
+    figures["projected_speedup_2_free_cores"] = 2 * w / (w + d) if w + d else 0.0
     head = f"{'run':>8} {'records':>8} {'failed':>7} {'seconds':>8} {'records/s':>10} {'cpu ms/rec':>11}"
     lines = [head + f" {'peak RSS MB':>12}"]
     for name, r in runs.items():
@@ -230,6 +241,8 @@ def report(runs: dict[str, Run], ray_results: dict[str, dict[str, Any]]) -> tupl
         f"   ingest / bare: {figures['ingest_over_bare']:.2f}",
         f"CPU-bound projection: {figures['projected_records_per_s_per_core']:.1f} records/s per free core"
         f" (1000 / ray-2 cpu ms per record, driver and Ray's own processes included)",
+        f"ray-2 CPU per record: driver {d:.1f} ms, workers and Ray {w:.1f} ms; projected speed-up on 2 free"
+        f" cores 2w/(w+d) = {figures['projected_speedup_2_free_cores']:.2f}",
         f"peak RSS per Ray worker: {figures['worker_peak_rss_mb']:.0f} MB"
         f"   driver: {figures['driver_peak_rss_mb']:.0f} MB",
         f"load average now: {figures['load_average']:.2f} on {os.cpu_count()} CPUs (other work shares the machine)",
