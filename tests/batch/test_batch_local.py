@@ -83,6 +83,7 @@ def test_a_stage_that_raises_fails_its_articles_and_the_batch_goes_on(store: Sql
 def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
     a, b = make_inputs(tmp_path)
     assert unique_paths([a, b, a, str(tmp_path)]) == [a, b]
+    assert unique_paths([str(tmp_path), b]) == [a, b]  # a folder's files, sorted
     assert unique_paths(["-", "-"]) == ["-", "-"]
 
 

@@ -101,7 +101,7 @@ def _kill_during(run: threading.Thread, titles: list[str], url: str) -> list[str
 
 @pytest.mark.postgres
 def test_workers_killed_mid_task_are_retried_without_duplicates(tmp_path: Path, pg_url: str) -> None:
-    archive = [str(big_archive(tmp_path / "big.warc.gz", 160))]
+    archive = [str(big_archive(tmp_path / "big.warc.gz", 240))]
     result: list[BatchReport] = []
     run = threading.Thread(target=lambda: result.append(batch_run(archive, pg_url, "ray", chunk_records=16)))
     run.start()
@@ -111,7 +111,7 @@ def test_workers_killed_mid_task_are_retried_without_duplicates(tmp_path: Path, 
     assert killed == ["_store", "_extract", "Enricher", "_store"], "the run ended before every kill: make it longer"
     with pg_schema() as local_url:
         local = batch_run(archive, local_url, "local", chunk_records=16)
-        assert result[0].summary() == local.summary() == "ingested=160 updated=16 unchanged=0 failed=0"
+        assert result[0].summary() == local.summary() == "ingested=240 updated=24 unchanged=0 failed=0"
         assert result[0].stage_line() == local.stage_line()
         assert_whole(pg_url)
         assert full_dump(pg_url) == full_dump(local_url)

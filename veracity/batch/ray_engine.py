@@ -77,7 +77,7 @@ def _store(url: str, extracted: list[Extracted], seen_at: datetime, *_after: Any
     return store_chunk(_store_for(url), extracted, seen_at)
 
 
-@ray.remote(num_cpus=0, max_restarts=-1, max_task_retries=-1)
+@ray.remote(num_cpus=0, max_restarts=RETRIES, max_task_retries=RETRIES)
 class Enricher:
     """The one place the enrich stages run, fed chunk by chunk in input order."""
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -48,19 +49,21 @@ class Chunk:
 
 
 def unique_paths(paths: Sequence[str]) -> list[str]:
-    """``paths`` with a file named twice (or inside a folder also named) read once.
+    """The files ``paths`` name (folders expanded), each once, in order; ``-`` (stdin) kept.
 
     A record read twice in one run would look like a retried write of itself
-    (:func:`store_chunk` counts those as what the first write did).
+    (:func:`store_chunk` would skip it), so a file named twice, or named and inside a
+    folder also named, is read once.
     """
-    seen: set[str] = set()
+    seen: set[Path] = set()
     out: list[str] = []
-    for raw in paths:
-        files = [name for name, _ in expand([raw])]
-        if raw != "-" and files and all(f in seen for f in files):
-            continue
-        seen.update(files)
-        out.append(raw)
+    for name, path in expand(list(paths)):
+        if path is not None:
+            key = path.resolve()
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(name)
     return out
 
 
