@@ -201,3 +201,29 @@ def test_run_on_ray_keeps_per_host_politeness_across_the_cluster(tmp_path: Path)
     for (a_start, a_end), (b_start, _) in itertools.pairwise(starts):
         assert b_start >= a_end - 0.01, "two requests to one host at once"
         assert b_start - a_start >= 0.2 - 0.02, "two starts closer than min_host_delay"
+
+
+def test_cli_run_once_on_ray(tmp_path: Path) -> None:
+    """``veracity run --engine ray --once`` joins the cluster and crawls through its tasks."""
+    server = Server()
+    try:
+        site = Site(server)
+        for n in range(4):
+            site.add(n)
+        url = f"sqlite:///{tmp_path / 'run.db'}"
+        store = open_store(url)
+        SourceStore(store.engine).add_outlet(
+            OutletInfo("Loopback Gazette", "127.0.0.1", "GB", "en", "news", (FeedInfo(site.url("/feed.xml"), "rss"),)),
+            SEEN,
+            1800,
+        )
+        store.close()
+        env = {**os.environ, "VERACITY_ALLOW_NETWORKS": "127.0.0.1/32", "VERACITY_MIN_HOST_DELAY": "0"}
+        address = ray.get_runtime_context().gcs_address
+        cmd = [*veracity_command(), "run", "--once", "--engine", "ray", "--address", address, "--db", url]
+        done = subprocess.run(cmd, capture_output=True, timeout=300, check=False, cwd=ROOT, env=env)
+        assert done.returncode == 0, done.stderr.decode()
+        assert done.stdout.decode().strip().splitlines()[-1] == "ingested=4 updated=0 unchanged=0 failed=0"
+        assert all(server.hits(f"/news/{n:04d}-harbour-story") == 1 for n in range(4))
+    finally:
+        server.close()
