@@ -135,6 +135,8 @@ class _InFlight:
 
 
 class _Driver:
+    """The driver's side: chunks in flight per stage, each stage's results taken in chunk order."""
+
     def __init__(self, store: SqlStore, settings: Settings, seen_at: datetime, stages: Sequence[Stage]) -> None:
         self.url = store.engine.url.render_as_string(hide_password=False)
         self.settings = settings
