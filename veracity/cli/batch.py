@@ -36,13 +36,13 @@ class Engine(StrEnum):
 
 EngineOption = Annotated[
     Engine | None,
-    typer.Option(help="local: in this process; ray: on a Ray cluster [env VERACITY_ENGINE; default local]."),
+    typer.Option(help="local: in this process; ray: on a Ray cluster (env VERACITY_ENGINE; default local)."),
 ]
 AddressOption = Annotated[
     str | None,
     typer.Option(
         "--address",
-        help="Ray cluster: ray://HOST:10001 or auto; none starts a local one [env VERACITY_RAY_ADDRESS].",
+        help="Ray cluster: ray://HOST:10001 or auto; none starts a local one (env VERACITY_RAY_ADDRESS).",
     ),
 ]
 
