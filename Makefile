@@ -24,6 +24,8 @@ demo: install                          ## the main job on the embedded default (
 	@echo
 	$(BIN)/veracity card 6e6157f2bdfb --now 2024-11-06T15:30:00
 	@echo; echo
+	$(BIN)/veracity story 6fce77c8df03
+	@echo
 	@echo "Stored in veracity.db. Try: $(BIN)/veracity search Kremlin"
 
 test: dev                              ## the whole suite (slow tests and PostgreSQL included)

@@ -1,6 +1,6 @@
 """After-ingest stages: what runs on each article that was stored new or changed.
 
-Ingest, fetch and the crawler store articles; then each stage below runs over the ids that
+Ingest, fetch and the crawler store articles; then each stage runs over the ids that
 changed, in order: story assignment, analysis (entities, quotes, claims), fact-check
 matching, the verdict. A stage is a plain function ``(store, settings, ids) -> StageResult``:
 it reads what it needs from the store, writes its own tables, records per-article failures
@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from veracity.settings import Settings
-from veracity.store.sql import SqlStore
+
+if TYPE_CHECKING:
+    from veracity.store.sql import SqlStore
 
 
 @dataclass
@@ -26,15 +29,23 @@ class StageResult:
     failures: list[tuple[str, str]] = field(default_factory=list)  # (article id, reason)
 
 
-Stage = Callable[[SqlStore, Settings, Sequence[str]], StageResult]
-
-# The stages, in the order they run. Each part of the pipeline adds its entry point here.
-STAGES: list[Stage] = []
+Stage = Callable[["SqlStore", Settings, Sequence[str]], StageResult]
 
 
-def enrich(store: SqlStore, settings: Settings, ids: Sequence[str]) -> list[StageResult]:
-    """Run every stage over ``ids`` (article ids that were stored new or changed)."""
+def stages() -> list[Stage]:
+    """The stages, in the order they run (imported here: each stage module imports this one)."""
+    from veracity.stories.persist import assign_stories
+
+    return [assign_stories]
+
+
+def enrich(
+    store: SqlStore, settings: Settings, ids: Sequence[str], on_stage: Callable[[str], None] | None = None
+) -> list[StageResult]:
+    """Run every stage over ``ids`` (article ids that were stored new or changed), in batches."""
     results = []
-    for stage in STAGES:
+    for stage in stages():
+        if on_stage:
+            on_stage(getattr(stage, "__name__", "stage"))
         results.append(stage(store, settings, list(ids)))
     return results

@@ -14,6 +14,7 @@ from veracity.batch.settings import BatchSettings
 from veracity.crawl.settings import CrawlSettings
 from veracity.envconfig import from_env
 from veracity.fetch.settings import FetchSettings
+from veracity.stories.settings import StorySettings
 
 DEFAULT_DATABASE_URL = "sqlite:///veracity.db"
 
@@ -44,6 +45,9 @@ class Settings:
         batch: how ``veracity batch`` and ``run --engine ray`` spread work
             (:class:`veracity.batch.settings.BatchSettings`: ``engine``, ``ray_address``, chunk
             sizes, work in flight), each field read from ``VERACITY_<FIELD>`` too.
+        stories: story assignment and corroboration (:class:`veracity.stories.settings.StorySettings`:
+            ``corroboration_window_days``, ``snapshot_every``), each field read from
+            ``VERACITY_<FIELD>`` too.
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -53,6 +57,7 @@ class Settings:
     fetch: FetchSettings = field(default_factory=FetchSettings)
     crawl: CrawlSettings = field(default_factory=CrawlSettings)
     batch: BatchSettings = field(default_factory=BatchSettings)
+    stories: StorySettings = field(default_factory=StorySettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import difflib
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from veracity.cards.format import format_card
 from veracity.store.base import StoredArticle, VersionRecord
+
+if TYPE_CHECKING:
+    from veracity.settings import Settings
+    from veracity.store.sql import SqlStore
 
 CSV_FIELDS = (
     "id", "url", "canonical_url", "title", "outlet", "outlet_domain", "section", "authors", "language",
@@ -101,3 +105,14 @@ def version_diffs(records: list[VersionRecord]) -> list[dict[str, Any]]:
         )
         previous = text
     return out
+
+
+def article_details(store: SqlStore, settings: Settings, article_id: str) -> dict[str, Any]:
+    """What the later stages know of a stored article, keyed as ``show --json`` prints it.
+
+    ``story``: ``{id, size, independent_outlets, first_seen}`` or None before assignment.
+    """
+    from veracity.stories.corroboration import corroboration
+
+    found = corroboration(store, article_id, settings)
+    return {"story": found.as_json() if found else None}

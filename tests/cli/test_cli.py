@@ -54,7 +54,7 @@ def test_show_json_has_the_documented_fields(db: str) -> None:
     data = json.loads(result.output)
     assert list(data) == [
         "id", "url", "canonical_url", "title", "outlet", "section", "authors", "language",
-        "created_at", "updated_at", "label", "body", "captions", "versions",
+        "created_at", "updated_at", "label", "body", "captions", "versions", "story",
     ]  # fmt: skip
     assert data["outlet"] == {"name": "Daily Mail", "domain": None}
     assert data["section"] == "World News"
@@ -62,6 +62,7 @@ def test_show_json_has_the_documented_fields(db: str) -> None:
     assert data["label"] == "Truth" and data["versions"] == 1
     assert len(data["captions"]) == 4
     assert "Palm Beach" not in data["body"] and "\n\n" in data["body"]
+    assert data["story"] == {"id": SEED_ID, "size": 1, "independent_outlets": [], "first_seen": "2024-11-06T11:15:22"}
 
 
 def test_list_search_and_filters(db: str) -> None:
@@ -99,7 +100,9 @@ def test_export_formats(db: str, tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     assert runner.invoke(app, ["export", "--format", "jsonl", "--out", str(out), "--db", db]).exit_code == 0
     line = json.loads(out.read_text(encoding="utf-8"))
-    assert line == json.loads(runner.invoke(app, ["show", SEED_ID, "--json", "--db", db]).output)
+    shown = json.loads(runner.invoke(app, ["show", SEED_ID, "--json", "--db", db]).output)
+    assert line == {k: shown[k] for k in line}  # show adds what later stages derived (story, ...)
+    assert "story" in shown and "story" not in line
     rows = list(csv.DictReader(io.StringIO(runner.invoke(app, ["export", "--format", "csv", "--db", db]).output)))
     assert rows[0]["id"] == SEED_ID and rows[0]["outlet"] == "Daily Mail"
     cards = runner.invoke(app, ["export", "--format", "cards", "--db", db]).output

@@ -319,7 +319,7 @@ def test_examples_folder_ingests_cleanly(store: SqlStore) -> None:
     """What ``make demo`` ingests: every example is an article; the folder's README is passed over."""
     examples = ROOT / "examples"
     report = ingest(store, SEED_CARD, examples)
-    assert counts(report) == {"ingested": 10, "updated": 0, "unchanged": 0, "failed": 0}, reasons(report)
+    assert counts(report) == {"ingested": 13, "updated": 0, "unchanged": 0, "failed": 0}, reasons(report)
     stored = by_title(store)
     flood = stored["Port Averly council approves tidal flood barrier after decade of debate"].article
     assert (flood.outlet.name, flood.section, flood.authors) == (

@@ -28,3 +28,9 @@ def test_shingles_ignore_case_punctuation_and_spacing() -> None:
     assert shingles("A quake hit, Tuesday!") == shingles("a  QUAKE hit tuesday")
     assert shingles("one two") == {"one two"}
     assert shingles("   ") == set()
+
+
+def test_thousands_separators_keep_a_number_whole() -> None:
+    keys = entity_keys("The Trust spent £40,000 on 1,250,000 leaflets in 2019, 3,4 and 12,34.")
+    assert {"#40000", "#1250000", "#2019"} <= set(keys)
+    assert "#000" not in keys and "#250" not in keys

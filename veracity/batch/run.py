@@ -27,10 +27,10 @@ def run_batch(
 
     ``seen_at`` is when every version of this run was seen (default: now, to the second):
     one time for the run, so the same input gives the same rows on any engine and a retried
-    write is recognised. ``stages`` default to :data:`veracity.enrich.STAGES`.
+    write is recognised. ``stages`` default to :func:`veracity.enrich.stages`.
     """
     seen = seen_at or datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-    chosen = list(enrich.STAGES if stages is None else stages)
+    chosen = list(enrich.stages() if stages is None else stages)
     if settings.batch.engine == "ray":
         try:
             from veracity.batch.ray_engine import run_ray

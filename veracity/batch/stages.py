@@ -193,7 +193,7 @@ class BatchReport(IngestReport):
             if isinstance(s, Failure):
                 self.fail(s)
             else:
-                self.add(s[1])
+                self.add(s[1], s[0])
                 self.stored += 1
 
     def enriched_chunk(self, results: Sequence[StageResult]) -> None:

@@ -49,8 +49,11 @@ def show(
     db: DbOption = None,
 ) -> None:
     """Show one article: every stored field."""
-    with store_for(settings_for(db)) as store:
-        data = views.article_json(store.get(article_id))
+    settings = settings_for(db)
+    with store_for(settings) as store:
+        stored = store.get(article_id)
+        data = views.article_json(stored)
+        data.update(views.article_details(store, settings, stored.id))
     if as_json:
         _print_json(data)
         return

@@ -68,6 +68,24 @@ def print_report(report: IngestReport) -> None:
     typer.echo(report.summary())
 
 
+def run_stages(store: SqlStore, settings: Settings, ids: list[str]) -> None:
+    """The after-ingest stages over the articles that changed; their failures go to stderr."""
+    from veracity.enrich import enrich
+
+    if not ids:
+        return
+    with err.status("assigning stories…") if err.is_terminal else _nothing():
+        results = enrich(store, settings, ids)
+    for result in results:
+        for article_id, reason in result.failures:
+            err.print(f"failed: {result.name}: {article_id}: {reason}", markup=False)
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
 def exit_if_all_failed(report: IngestReport) -> None:
     """Exit status 1 when there was something to do and every item of it failed."""
     if report.total and len(report.failures) == report.total:

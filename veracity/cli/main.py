@@ -10,7 +10,8 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from veracity.cli import articles, evaluate
 from veracity.cli import batch as batch_cli
 from veracity.cli import sources as sources_cli
-from veracity.cli.common import DbOption, err, exit_if_all_failed, print_report, settings_for, store_for
+from veracity.cli import stories as stories_cli
+from veracity.cli.common import DbOption, err, exit_if_all_failed, print_report, run_stages, settings_for, store_for
 from veracity.errors import VeracityError
 from veracity.ingest.pipeline import ingest_paths
 from veracity.store.sql import engine_for, upgrade
@@ -27,6 +28,7 @@ app.add_typer(evaluate.app, name="evaluate")
 articles.register(app)
 sources_cli.register(app)
 batch_cli.register(app)
+stories_cli.register(app)
 
 
 @app.command()
@@ -61,6 +63,7 @@ def ingest(
                 progress.update(task, completed=done, total=total)
 
             report = ingest_paths(paths, store, settings, on_progress)
+        run_stages(store, settings, report.changed)
     print_report(report)
     exit_if_all_failed(report)
 

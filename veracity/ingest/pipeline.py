@@ -28,19 +28,22 @@ class IngestReport:
 
     counts: Counter[str] = field(default_factory=Counter)
     failures: list[Failure] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # ids stored new or as a new version, in order
 
-    def add(self, outcome: Outcome) -> None:
+    def add(self, outcome: Outcome, article_id: str | None = None) -> None:
         self.counts[outcome.value] += 1
+        if article_id and outcome is not Outcome.UNCHANGED:
+            self.changed.append(article_id)
 
     def fail(self, failure: Failure) -> None:
         self.failures.append(failure)
 
-    def record(self, result: Outcome | Failure) -> None:
-        """Count what a stage did with one item: an outcome, or a failure."""
+    def record(self, result: tuple[Outcome, str] | Failure) -> None:
+        """Count what the stages did with one item: an outcome (and the article's id), or a failure."""
         if isinstance(result, Failure):
             self.fail(result)
         else:
-            self.add(result)
+            self.add(*result)
 
     @property
     def total(self) -> int:
@@ -91,12 +94,17 @@ def store_article(article: Article, store: Store, seen_at: datetime | None = Non
         return Failure(article.source, f"unexpected error: {type(exc).__name__}: {exc}")
 
 
-def process_item(item: Item, store: Store, settings: Settings, seen_at: datetime | None = None) -> Outcome | Failure:
-    """Extract and store one item (a read Failure passes through)."""
+def process_item(
+    item: Item, store: Store, settings: Settings, seen_at: datetime | None = None
+) -> tuple[Outcome, str] | Failure:
+    """Extract and store one item: the outcome and the article's id, or a Failure (a read Failure passes through)."""
     if isinstance(item, Failure):
         return item
     article = extract_item(item, settings)
-    return article if isinstance(article, Failure) else store_article(article, store, seen_at)
+    if isinstance(article, Failure):
+        return article
+    outcome = store_article(article, store, seen_at)
+    return outcome if isinstance(outcome, Failure) else (outcome, article.id)
 
 
 def ingest_items(items: Iterable[Item], store: Store, settings: Settings) -> IngestReport:

@@ -283,6 +283,27 @@ class StoryIndex:
 
     # -- public API ----------------------------------------------------------------
 
+    def __getstate__(self) -> dict[str, object]:
+        """The index as picklable state: the ANN graph as bytes, the embedding model left out."""
+        state = {k: v for k, v in self.__dict__.items() if k not in ("_ann", "_embedder")}
+        saved = self._ann.save()
+        assert saved is not None  # save() without a path returns the buffer
+        state["_ann_bytes"] = bytes(saved)
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        from usearch.index import Index
+
+        state = dict(state)
+        saved = state.pop("_ann_bytes")
+        assert isinstance(saved, bytes)
+        ann = Index.restore(saved)
+        if ann is None:
+            raise ValueError("the story index snapshot holds no ANN index")
+        self.__dict__.update(state)
+        self._ann = ann
+        self._embedder = get_embedder()
+
     def __len__(self) -> int:
         """The number of articles indexed."""
         return len(self._doc_story)

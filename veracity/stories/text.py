@@ -42,13 +42,14 @@ STOP_WORDS = frozenset(
 )
 
 _WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")  # 40,000 is one number, not 40 and 000
 _HAS_DIGIT = re.compile(r"\d")
 _PUNCT_NOT_WORD = re.compile(r"[^\w\s]")
 
 
 def words(text: str) -> list[str]:
     """The word tokens of ``text`` as written (apostrophes, hyphens and inner dots kept)."""
-    return _WORD.findall(unicodedata.normalize("NFKC", text))
+    return _WORD.findall(_THOUSANDS.sub("", unicodedata.normalize("NFKC", text)))
 
 
 def _is_number(token: str) -> bool:
@@ -74,7 +75,7 @@ def entity_keys(text: str, phrases: bool = False) -> Counter[str]:
     With ``phrases``, a run of such words separated by spaces only (``Pierre Thomas``) also
     counts as one key (``pierre thomas``), beside its words.
     """
-    text = unicodedata.normalize("NFKC", text)
+    text = _THOUSANDS.sub("", unicodedata.normalize("NFKC", text))
     matches = list(_WORD.finditer(text))
     lower_seen = {m.group(0) for m in matches if m.group(0)[:1].islower()}
     counts: Counter[str] = Counter()
