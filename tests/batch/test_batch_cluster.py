@@ -17,6 +17,7 @@ from batch.support import full_dump, make_inputs, member_stage, pg_schema
 from ingest.ingest_helpers import assert_whole
 from veracity.batch.run import run_batch
 from veracity.batch.settings import BatchSettings
+from veracity.enrich import stages
 from veracity.settings import Settings
 from veracity.store.sql import open_store
 
@@ -58,7 +59,9 @@ def test_two_nodes_give_the_database_of_one_process(two_nodes: list[str], tmp_pa
         for url, engine in ((pg_url, "ray"), (local_url, "local")):
             settings = Settings(database_url=url, batch=BatchSettings(engine=engine, chunk_records=4, in_flight=12))
             store = open_store(url)
-            reports.append(run_batch(paths, store, settings, seen_at=datetime(2024, 11, 6, 12), stages=[member_stage]))
+            reports.append(
+                run_batch(paths, store, settings, seen_at=datetime(2024, 11, 6, 12), stages=[*stages(), member_stage])
+            )
             store.close()
         assert reports[0].summary() == reports[1].summary() == "ingested=25 updated=43 unchanged=3 failed=5"
         assert reports[0].stage_line() == reports[1].stage_line()

@@ -15,7 +15,7 @@ from veracity.batch.run import run_batch
 from veracity.batch.settings import BatchSettings
 from veracity.batch.stages import chunks, extract_chunk, store_chunk, unique_paths
 from veracity.cli.main import app
-from veracity.enrich import StageResult
+from veracity.enrich import StageResult, stages
 from veracity.errors import ConfigError
 from veracity.settings import Settings
 from veracity.store import SqlStore
@@ -34,15 +34,15 @@ def settings_for(url: str, **batch: object) -> Settings:
 def test_local_batch_counts_every_stage_and_feeds_stages_in_input_order(store: SqlStore, tmp_path: Path) -> None:
     inputs = make_inputs(tmp_path)
     url = store.engine.url.render_as_string(hide_password=False)
-    report = run_batch(inputs, store, settings_for(url), seen_at=SEEN, stages=[member_stage])
+    report = run_batch(inputs, store, settings_for(url), seen_at=SEEN, stages=[*stages(), member_stage])
     assert report.summary() == EXPECTED
     assert (report.read, report.extracted, report.stored) == (N_ARTICLES * 3 - 6 + 3 + 3 + 4, 71, 71)
     # 68 versions written; a chunk holding two versions of one article feeds its id once
-    assert report.enriched == {"members": [67, 0]}
+    assert report.enriched["members"] == [67, 0] and report.enriched["stories"][1] == 0
     assert_whole(store)
     dump = full_dump(url)
-    seqs = {aid: seq for aid, _story, _topic, seq in dump["members"]}
-    assert sorted(seqs.values()) == list(range(N_ARTICLES + 1))
+    assert sorted(int(seq) for *_, seq in dump["batch_test_members"]) == list(range(N_ARTICLES + 1))
+    assert len(dump["story_members"]) == N_ARTICLES + 1  # the real stories stage ran too
     assert len(dump["articles"]) == 25 and len(dump["versions"]) == 25 + 43
 
 

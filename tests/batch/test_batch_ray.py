@@ -30,6 +30,7 @@ from veracity.batch.run import run_batch
 from veracity.batch.settings import BatchSettings
 from veracity.batch.stages import BatchReport
 from veracity.crawl.run import Crawler
+from veracity.enrich import stages
 from veracity.settings import Settings
 from veracity.store.sources import FeedInfo, OutletInfo, SourceStore
 from veracity.store.sql import open_store
@@ -54,7 +55,7 @@ def batch_run(paths: list[str], url: str, engine: str, **batch_options: Any) -> 
     settings = Settings(database_url=url, batch=BatchSettings(engine=engine, **options))
     store = open_store(url)
     try:
-        return run_batch(paths, store, settings, seen_at=SEEN, stages=[member_stage])
+        return run_batch(paths, store, settings, seen_at=SEEN, stages=[*stages(), member_stage])
     finally:
         store.close()
 
@@ -75,7 +76,7 @@ def test_ray_equals_local_on_postgresql(tmp_path: Path, pg_url: str) -> None:
     with pg_schema() as local_url:
         report = same_as_local(make_inputs(tmp_path), pg_url, local_url)
     assert report.summary() == "ingested=25 updated=43 unchanged=3 failed=5"
-    assert report.enriched == {"members": [67, 0]}
+    assert report.enriched["members"] == [67, 0] and report.enriched["stories"][1] == 0
 
 
 def test_ray_equals_local_on_sqlite(tmp_path: Path) -> None:
