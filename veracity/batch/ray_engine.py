@@ -5,19 +5,23 @@ and keeps at most ``batch.in_flight`` chunks between reading and enrichment, so 
 and the object store's are bounded whatever the input's size. Per chunk:
 
 1. ``_extract`` (a task): raw items -> articles or failures, and the articles' ids.
-2. ``_store`` (a task, on any worker): the chunk's upserts, in item order. Chunks without an
-   article in common are stored in parallel; a chunk holding an article that an earlier
-   chunk still in flight also holds waits for that chunk's store task (it is passed as an
-   argument, so Ray orders them). Two versions of one article in one run are therefore
-   stored in input order, as a single process stores them.
-3. The ids stored new or changed go to the ``Enricher`` actor, in chunk order: the enrich
-   stages keep indexes (stories) and must see articles in input order, in one place.
+2. ``_store`` (a task, on any worker): the chunk's upserts, in item order.
+3. ``Enricher.run`` (the one actor): the enrich stages over the ids the store task stored
+   new or changed. It is submitted with the store task, taking its result, so the actor
+   runs the chunks' calls in submission order, i.e. input order: the stages keep indexes
+   (stories) and must see articles in input order, in one place.
+
+Chunks without an article in common are stored in parallel. A chunk holding an article
+that an earlier chunk still in flight also holds waits for that chunk's last task (its
+enrich call, else its store task; passed as an argument, so Ray orders them): the versions
+of an article are stored in input order, and the stages read each article as its chunk
+stored it, exactly as in a single process.
 
 At-least-once: a worker killed mid-task makes Ray run the task again. Extraction has no
-effects; a store task run again finds the articles its killed attempt stored unchanged and
-counts them as that attempt did (:func:`veracity.batch.stages.store_chunk`); the actor is
-restarted and its call retried, and enrich stages are idempotent. A chunk whose task fails
-for good (a node lost more often than retries allow) is reported as failed items.
+effects; a store task run again skips what its killed attempt stored and counts it as that
+attempt did (:func:`veracity.batch.stages.store_chunk`); the actor is restarted and its
+call retried, and enrich stages are idempotent. A chunk whose task fails for good (a node
+lost more often than retries allow) is reported as failed items.
 """
 
 from __future__ import annotations
@@ -86,8 +90,10 @@ class Enricher:
         self.settings = settings
         self.stages = stages
 
-    def run(self, ids: list[str]) -> list[StageResult]:
-        return run_stages(self.store, self.settings, ids, self.stages)
+    def run(self, stored: list[Stored]) -> list[StageResult]:
+        """The stages over the ids a chunk's store task stored new or changed (``stored``: its result)."""
+        ids = changed_ids(stored)
+        return run_stages(self.store, self.settings, ids, self.stages) if ids else []
 
 
 def connect(settings: Settings) -> bool:
@@ -132,6 +138,7 @@ class _InFlight:
     ref: Any  # what the chunk waits for now: its ids (extracting), its outcomes (storing)
     extracted: Any = None
     ids: list[str] | None = None
+    last: Any = None  # the chunk's last task: the enrich call, else the store task
 
 
 class _Driver:
@@ -148,8 +155,8 @@ class _Driver:
         self.enricher = Enricher.remote(self.url, settings, list(stages)) if stages else None  # type: ignore[attr-defined]
         self.extracting: deque[_InFlight] = deque()
         self.storing: deque[_InFlight] = deque()
-        self.enriching: deque[Any] = deque()
-        self.writer: dict[str, Any] = {}  # article id -> store task of the last chunk in flight holding it
+        self.enriching: deque[_InFlight] = deque()
+        self.writer: dict[str, Any] = {}  # article id -> last task of the last chunk in flight holding it
 
     def in_flight(self) -> int:
         return len(self.extracting) + len(self.storing) + len(self.enriching)
@@ -163,7 +170,7 @@ class _Driver:
     def step(self) -> None:
         """Wait until the oldest chunk of some stage is done, then move every finished head on."""
         heads = [q[0].ref for q in (self.extracting, self.storing) if q]
-        heads += [self.enriching[0]] if self.enriching else []
+        heads += [self.enriching[0].last] if self.enriching else []
         ray.wait(heads, num_returns=1)
         moved = True
         while moved:
@@ -185,11 +192,21 @@ class _Driver:
         self.report.extracted_chunk(f.chunk, len(ids))
         after = list({id(r): r for r in (self.writer[i] for i in ids if i in self.writer)}.values())
         f.ref = _store.remote(self.url, f.extracted, self.seen_at, *after)
+        # Submitted now, run by the actor in submission order once the store task is done: a
+        # later chunk writing one of these articles waits for it, so the stages read each
+        # article as stored by this chunk, as in a single process.
+        f.last = self.enricher.run.remote(f.ref) if self.enricher is not None else f.ref
         f.extracted, f.ids = None, ids
         for i in ids:
-            self.writer[i] = f.ref
+            self.writer[i] = f.last
         self.storing.append(f)
         return True
+
+    def _forget(self, f: _InFlight) -> None:
+        """The chunk is done: later chunks need not wait for it."""
+        for i in f.ids or []:
+            if self.writer.get(i) is f.last:
+                del self.writer[i]
 
     def _stored(self) -> bool:
         if not self.storing or not self._ready(self.storing[0].ref):
@@ -199,23 +216,22 @@ class _Driver:
             stored: list[Stored] = ray.get(f.ref)
         except RayError as exc:
             stored = [Failure(s, f"store task failed: {exc}") for s in f.sources]
-        for i in f.ids or []:
-            if self.writer.get(i) is f.ref:
-                del self.writer[i]
         self.report.stored_chunk(stored)
-        ids = changed_ids(stored)
-        if self.enricher is not None and ids:
-            self.enriching.append(self.enricher.run.remote(ids))
+        if self.enricher is None:
+            self._forget(f)
+        else:
+            self.enriching.append(f)
         return True
 
     def _enriched(self) -> bool:
-        if not self.enriching or not self._ready(self.enriching[0]):
+        if not self.enriching or not self._ready(self.enriching[0].last):
             return False
-        ref = self.enriching.popleft()
+        f = self.enriching.popleft()
         try:
-            self.report.enriched_chunk(ray.get(ref))
+            self.report.enriched_chunk(ray.get(f.last))
         except RayError as exc:
             self.report.enriched_chunk([StageResult("enrich", 0, [("-", f"enrich actor failed: {exc}")])])
+        self._forget(f)
         return True
 
 
