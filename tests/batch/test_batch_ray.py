@@ -113,7 +113,9 @@ def test_workers_killed_mid_task_are_retried_without_duplicates(tmp_path: Path, 
     with pg_schema() as local_url:
         local = batch_run(archive, local_url, "local", chunk_records=16)
         assert result[0].summary() == local.summary() == "ingested=240 updated=24 unchanged=0 failed=0"
-        assert result[0].stage_line() == local.stage_line()
+        # Enrich counts are left out: a retried actor call counts what the retry did (stories: none)
+        counts = [(r.read, r.extracted, r.stored, len(r.failures)) for r in (result[0], local)]
+        assert counts[0] == counts[1]
         assert_whole(pg_url)
         assert full_dump(pg_url) == full_dump(local_url)
 
