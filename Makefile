@@ -16,10 +16,10 @@ $(VENV)/.installed: pyproject.toml requirements/model.txt
 	$(BIN)/python -m pip install -q -e .
 	touch $@
 
-dev: $(VENV)/.dev                      ## plus test and lint tools, and Debian's chromium for the browser tests
+dev: $(VENV)/.dev                      ## plus test and lint tools, Ray, and Debian's chromium (their tests run in CI)
 	@scripts/install-browser.sh
 $(VENV)/.dev: $(VENV)/.installed
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e '.[dev,ray]'
 	touch $@
 
 demo: install                          ## the main job on the embedded default (SQLite, offline)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from veracity.analysis.settings import AnalysisSettings
+from veracity.batch.settings import BatchSettings
 from veracity.crawl.settings import CrawlSettings
 from veracity.envconfig import from_env
 from veracity.fetch.settings import FetchSettings
@@ -44,6 +45,9 @@ class Settings:
             ``max_failures`` before a feed is disabled, poll intervals and their bounds, failure
             back-off, the re-fetch schedule ``refetch_after``, caps on items per feed and child
             sitemaps, ``loop_sleep_max``), each field read from ``VERACITY_<FIELD>`` too.
+        batch: how ``veracity batch`` and ``run --engine ray`` spread work
+            (:class:`veracity.batch.settings.BatchSettings`: ``engine``, ``ray_address``, chunk
+            sizes, work in flight), each field read from ``VERACITY_<FIELD>`` too.
         stories: story assignment and corroboration (:class:`veracity.stories.settings.StorySettings`:
             ``corroboration_window_days``, ``snapshot_every``), each field read from
             ``VERACITY_<FIELD>`` too.
@@ -64,6 +68,7 @@ class Settings:
     min_body_chars: int = 40
     fetch: FetchSettings = field(default_factory=FetchSettings)
     crawl: CrawlSettings = field(default_factory=CrawlSettings)
+    batch: BatchSettings = field(default_factory=BatchSettings)
     stories: StorySettings = field(default_factory=StorySettings)
     web: WebSettings = field(default_factory=WebSettings)
     verdict: VerdictSettings = field(default_factory=VerdictSettings)

@@ -9,6 +9,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 
 from veracity.cli import analyse as analyse_cli
 from veracity.cli import articles, evaluate
+from veracity.cli import batch as batch_cli
 from veracity.cli import sources as sources_cli
 from veracity.cli import stories as stories_cli
 from veracity.cli import verdict as verdict_cli
@@ -29,6 +30,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(evaluate.app, name="evaluate")
 articles.register(app)
 sources_cli.register(app)
+batch_cli.register(app)
 stories_cli.register(app)
 web_cli.register(app)
 verdict_cli.register(app)

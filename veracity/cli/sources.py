@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
+from veracity.cli.batch import AddressOption, EngineOption, crawl_hook, with_engine
 from veracity.cli.common import (
     DbOption,
     JsonOption,
@@ -261,13 +262,17 @@ def run(
     now: Annotated[
         str | None, typer.Option(help="Pretend it is this time (ISO 8601, UTC; tests).", hidden=True)
     ] = None,
+    engine: EngineOption = None,
+    address: AddressOption = None,
     db: DbOption = None,
 ) -> None:
     """Poll due feeds, fetch new articles, re-fetch recent ones; --once for one pass.
 
-    Ctrl-C or SIGTERM finish the article being stored and exit cleanly; run again to resume.
+    With --engine ray, pages are fetched, extracted and stored by Ray tasks, per-host
+    politeness held cluster-wide. Ctrl-C or SIGTERM finish the article being stored and
+    exit cleanly; run again to resume.
     """
-    settings = settings_for(db)
+    settings = with_engine(settings_for(db), engine, address)
     when = parse_when(now, "--now")
     stop = threading.Event()
 
@@ -276,8 +281,8 @@ def run(
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        with store_for(settings) as store:
-            crawler = Crawler(store, settings, workers=workers)
+        with store_for(settings) as store, crawl_hook(settings) as fetch_due_with:
+            crawler = Crawler(store, settings, workers=workers, fetch_due_with=fetch_due_with)
             if once:
                 report: CrawlReport = crawler.run_once(when, stop.is_set)
                 _print_report(report)

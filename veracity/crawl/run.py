@@ -43,6 +43,9 @@ from veracity.store.sources import DueUrl, FeedState, SourceStore
 from veracity.store.sql import SqlStore
 
 Stop = Callable[[], bool]
+# Fetches and stores a pass's due URLs somewhere else (``veracity run --engine ray``,
+# veracity.batch.crawl); by default the crawler does it in this process with ``workers`` threads.
+FetchDue = Callable[["Crawler", list[DueUrl], datetime, "CrawlReport", Stop], None]
 
 
 def utcnow() -> datetime:
@@ -91,12 +94,20 @@ def adapt_interval(interval: float, new: int, settings: Settings) -> float:
 class Crawler:
     """Runs passes over the sources of one store with one fetcher."""
 
-    def __init__(self, store: SqlStore, settings: Settings, fetcher: Fetcher | None = None, workers: int = 4) -> None:
+    def __init__(
+        self,
+        store: SqlStore,
+        settings: Settings,
+        fetcher: Fetcher | None = None,
+        workers: int = 4,
+        fetch_due_with: FetchDue | None = None,
+    ) -> None:
         self.store = store
         self.settings = settings
         self.fetcher = fetcher or Fetcher(settings.fetch)
         self.sources = SourceStore(store.engine)
         self.workers = max(1, workers)
+        self.fetch_due_with = fetch_due_with
 
     # -- feeds ---------------------------------------------------------------------------
     def _known_articles(self, keys: list[str]) -> set[str]:
@@ -201,8 +212,16 @@ class Crawler:
                     fut.cancel()
 
     def fetch_due(self, now: datetime, report: CrawlReport, stop: Stop) -> None:
+        due = interleave_hosts(self.sources.due_urls(now))
+        if self.fetch_due_with is not None:
+            self.fetch_due_with(self, due, now, report, stop)
+        else:
+            self.fetch_list(due, now, report, stop)
+
+    def fetch_list(self, due: list[DueUrl], now: datetime, report: CrawlReport, stop: Stop) -> None:
+        """Fetch, extract and store ``due`` (in order, ``workers`` fetches ahead), recording each URL's outcome."""
         schedule = self.settings.crawl.refetch_after
-        for u, got in self._prefetched(interleave_hosts(self.sources.due_urls(now)), stop):
+        for u, got in self._prefetched(due, stop):
             if stop():
                 report.stopped = True
                 return

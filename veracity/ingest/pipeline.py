@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from veracity.article import Article
 from veracity.errors import VeracityError
 from veracity.ingest.convert import to_article
 from veracity.ingest.read import Failure, Item, RawItem, expand, read_path
@@ -35,6 +37,13 @@ class IngestReport:
 
     def fail(self, failure: Failure) -> None:
         self.failures.append(failure)
+
+    def record(self, result: tuple[Outcome, str] | Failure) -> None:
+        """Count what the stages did with one item: an outcome (and the article's id), or a failure."""
+        if isinstance(result, Failure):
+            self.fail(result)
+        else:
+            self.add(*result)
 
     @property
     def total(self) -> int:
@@ -65,24 +74,43 @@ def read_inputs(paths: list[str], settings: Settings, on_progress: Progress | No
             on_progress(done, total)
 
 
-def process_item(item: RawItem, store: Store, settings: Settings) -> tuple[Outcome, str]:
-    """Extract and store one item; the outcome and the article's id. Raises VeracityError subclasses for bad input."""
-    article = to_article(item, settings)
-    return store.upsert(article), article.id
+def extract_item(item: RawItem, settings: Settings) -> Article | Failure:
+    """The extract stage for one item: its Article, or a Failure naming it and why."""
+    try:
+        return to_article(item, settings)
+    except VeracityError as exc:
+        return Failure(exc.item or item.source, exc.message)
+    except Exception as exc:  # a bug in a stage must not end the batch
+        return Failure(item.source, f"unexpected error: {type(exc).__name__}: {exc}")
+
+
+def store_article(article: Article, store: Store, seen_at: datetime | None = None) -> Outcome | Failure:
+    """The store stage for one article: what the upsert did, or a Failure naming it and why."""
+    try:
+        return store.upsert(article, seen_at=seen_at)
+    except VeracityError as exc:
+        return Failure(exc.item or article.source, exc.message)
+    except Exception as exc:
+        return Failure(article.source, f"unexpected error: {type(exc).__name__}: {exc}")
+
+
+def process_item(
+    item: Item, store: Store, settings: Settings, seen_at: datetime | None = None
+) -> tuple[Outcome, str] | Failure:
+    """Extract and store one item: the outcome and the article's id, or a Failure (a read Failure passes through)."""
+    if isinstance(item, Failure):
+        return item
+    article = extract_item(item, settings)
+    if isinstance(article, Failure):
+        return article
+    outcome = store_article(article, store, seen_at)
+    return outcome if isinstance(outcome, Failure) else (outcome, article.id)
 
 
 def ingest_items(items: Iterable[Item], store: Store, settings: Settings) -> IngestReport:
     report = IngestReport()
     for item in items:
-        if isinstance(item, Failure):
-            report.fail(item)
-            continue
-        try:
-            report.add(*process_item(item, store, settings))
-        except VeracityError as exc:
-            report.fail(Failure(exc.item or item.source, exc.message))
-        except Exception as exc:
-            report.fail(Failure(item.source, f"unexpected error: {type(exc).__name__}: {exc}"))
+        report.record(process_item(item, store, settings))
     return report
 
 
