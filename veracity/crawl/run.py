@@ -48,6 +48,7 @@ from sqlalchemy import select
 from veracity.article import article_id
 from veracity.errors import VeracityError
 from veracity.fetch import Fetcher, FetchResult, HttpStatus, Validators
+from veracity.fetch.charset import html_text
 from veracity.ingest.convert import to_article
 from veracity.ingest.pipeline import IngestReport
 from veracity.ingest.read import Failure, RawItem
@@ -287,7 +288,7 @@ class Crawler:
         try:
             if isinstance(got, VeracityError):
                 raise got
-            item = RawItem(u.url, "html", got.body, url=got.final_url)
+            item = RawItem(u.url, "html", html_text(got.body, got.headers.get("content-type")), url=got.final_url)
             article = to_article(item, self.settings)
             report.add(self.store.upsert(article, seen_at=now))
             aid = article.id
@@ -354,7 +355,8 @@ def fetch_urls(urls: list[str], store: SqlStore, settings: Settings, fetcher: Fe
     for url in urls:
         try:
             result = fetcher.get(url)
-            article = to_article(RawItem(url, "html", result.body, url=result.final_url), settings)
+            page = html_text(result.body, result.headers.get("content-type"))
+            article = to_article(RawItem(url, "html", page, url=result.final_url), settings)
             report.add(store.upsert(article))
         except VeracityError as exc:
             report.fail(Failure(exc.item or url, exc.message))
