@@ -17,7 +17,9 @@ same pages in the same run (CPU and peak RSS from ``wait4`` of that child only):
     .venv/bin/python bench/crawl_feeds.py --feeds 100       # a quick look (about 2 min)
 
 ``--rounds N`` measures both N times, alternating which goes first, so drift in the
-machine's load falls on both; figures are totals over the rounds. The load average is
+machine's load falls on both; figures are totals over the rounds. ``--together`` runs the
+two children at the same time instead, so that on a machine shared with other work both
+meet the same load over the same minutes (they then also compete with each other). The load average is
 printed around each child, and the local server's own CPU time (not charged to the crawl)
 beside it. Goal: crawl articles per second >= 0.8 x bare articles per second. On a shared
 machine wall times stretch unevenly; the CPU ratio (articles per CPU second) is then the
@@ -38,6 +40,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -153,7 +156,7 @@ def loadavg() -> float:
 def measure(cmd: list[str], env: dict[str, str]) -> dict[str, Any]:
     """Run ``cmd``; its wall time, CPU time and peak RSS (``wait4`` rusage of that child only)."""
     load_before = loadavg()
-    server_cpu = time.process_time()  # this process only serves pages while the child runs
+    server_cpu = time.process_time()  # this process only serves pages (and waits) while the child runs
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err)
@@ -196,7 +199,7 @@ def run_crawl(site: Site, feeds: int, workers: int, env: dict[str, str]) -> dict
     return result
 
 
-def run_bare(site: Site, feeds: int, env: dict[str, str]) -> dict[str, Any]:
+def run_bare(site: Site, feeds: int, _workers: int, env: dict[str, str]) -> dict[str, Any]:
     result = measure([sys.executable, __file__, "--feeds", str(feeds), "--bare-child", site.url("")], env)
     result["articles"] = json.loads(result["stdout"].strip().splitlines()[-1])["articles"]
     return result
@@ -207,6 +210,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--feeds", type=int, default=1000, help="feeds served, 20 articles each (1000)")
     parser.add_argument("--workers", type=int, default=4, help="veracity run --workers (4)")
     parser.add_argument("--rounds", type=int, default=1, help="measure both this many times, alternating (1)")
+    parser.add_argument(
+        "--together",
+        action="store_true",
+        help="run crawl and bare at the same time (a shared machine: both meet the same load)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--bare-child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -233,10 +241,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     runs: dict[str, list[dict[str, Any]]] = {"crawl": [], "bare": []}
     for r in range(args.rounds):
-        order = ("crawl", "bare") if r % 2 == 0 else ("bare", "crawl")
-        for name in order:
-            print(f"[{time.strftime('%H:%M:%S')}] round {r + 1}: {name} ...", file=sys.stderr, flush=True)
-            m = run_crawl(site, args.feeds, args.workers, env) if name == "crawl" else run_bare(site, args.feeds, env)
+        if args.together:
+            print(f"[{time.strftime('%H:%M:%S')}] round {r + 1}: crawl and bare together ...", file=sys.stderr)
+            with ThreadPoolExecutor(2) as pool:
+                bare_future = pool.submit(run_bare, site, args.feeds, args.workers, env)
+                crawl_m = run_crawl(site, args.feeds, args.workers, env)
+                measured = [("crawl", crawl_m), ("bare", bare_future.result())]
+        else:
+            order = ("crawl", "bare") if r % 2 == 0 else ("bare", "crawl")
+            measured = []
+            for name in order:
+                print(f"[{time.strftime('%H:%M:%S')}] round {r + 1}: {name} ...", file=sys.stderr, flush=True)
+                fn = run_crawl if name == "crawl" else run_bare
+                measured.append((name, fn(site, args.feeds, args.workers, env)))
+        for name, m in measured:
             runs[name].append(m)
             print(
                 f"  round {r + 1} {name:<5} wall {m['wall']:7.1f} s  cpu {m['cpu']:7.1f} s  "
@@ -265,6 +283,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     mark = "ok" if wall_ratio >= RATIO_GOAL else "MISSED"
     print(f"ratio crawl/bare, articles/s (wall): {wall_ratio:.2f}   goal >= {RATIO_GOAL}: {mark}")
     print(f"ratio crawl/bare, articles per CPU second: {cpu_ratio:.2f}")
+    if args.together:
+        print("(crawl and bare ran at the same time, sharing the machine: compare the CPU ratio first)")
     print(
         f"local server (this process, not charged to the crawl): {crawl['server_cpu']:.1f} s CPU, "
         f"{1000 * crawl['server_cpu'] / max(crawl['articles'], 1):.1f} ms an article"
@@ -275,6 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "per_feed": PER_FEED,
             "rounds": args.rounds,
             "workers": args.workers,
+            "together": args.together,
             "wall_ratio": wall_ratio,
             "cpu_ratio": cpu_ratio,
             "runs": {k: [_figures(m) for m in ms] for k, ms in runs.items()},
