@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-PER_FEED = 20
+PER_FEED = 20  # the issue's figure; --per-feed changes it
 RATIO_GOAL = 0.8
 HEAD_TAG = re.compile(rb"<head(?:\s[^>]*)?>", re.IGNORECASE)
 SUMMARY = re.compile(r"ingested=(\d+) updated=(\d+) unchanged=(\d+) failed=(\d+)")
@@ -75,17 +75,18 @@ def page(pages: list[tuple[bytes, int]], k: int, url: str) -> bytes:
     return html[:head_end] + f'<link rel="canonical" href="{url}">'.encode() + html[head_end:]
 
 
-def article_path(k: int) -> str:
-    f, j = divmod(k, PER_FEED)
+def article_path(k: int, per_feed: int) -> str:
+    f, j = divmod(k, per_feed)
     return f"/a/{f}/{j}"
 
 
 class Site:
     """N feeds of 20 articles each on 127.0.0.1; article k is benchmark page k % 181."""
 
-    def __init__(self, pages: list[tuple[bytes, int]], feeds: int) -> None:
+    def __init__(self, pages: list[tuple[bytes, int]], feeds: int, per_feed: int = PER_FEED) -> None:
         self.pages = pages
         self.feeds = feeds
+        self.per_feed = per_feed
         self.requests = 0
         site = self
 
@@ -124,25 +125,25 @@ class Site:
             f = int(path[6:].split(".")[0])
             items = "".join(
                 f"<item><title>Story {f}-{j}</title><link>{self.url(f'/a/{f}/{j}')}</link><guid>{f}-{j}</guid></item>"
-                for j in range(PER_FEED)
+                for j in range(self.per_feed)
             )
             body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed {f}</title>{items}</channel></rss>'
             return body.encode(), "application/rss+xml", 200
         if path.startswith("/a/"):
             _, _, f, j = path.split("/")
-            return page(self.pages, int(f) * PER_FEED + int(j), self.url(path)), "text/html; charset=utf-8", 200
+            return page(self.pages, int(f) * self.per_feed + int(j), self.url(path)), "text/html; charset=utf-8", 200
         return b"not found", "text/plain", 404
 
 
-def bare_child(origin: str, feeds: int) -> int:
+def bare_child(origin: str, feeds: int, per_feed: int) -> int:
     """Child: bare trafilatura on the same bodies, in feed order."""
     from trafilatura import bare_extraction
 
     pages = load_pages()
     articles = 0
-    n = feeds * PER_FEED
+    n = feeds * per_feed
     for k in range(n):
-        url = origin + article_path(k)
+        url = origin + article_path(k, per_feed)
         doc = bare_extraction(page(pages, k, url), url=url, with_metadata=True)
         articles += bool(getattr(doc, "text", None))
     print(json.dumps({"records": n, "articles": articles}))
@@ -200,7 +201,17 @@ def run_crawl(site: Site, feeds: int, workers: int, env: dict[str, str]) -> dict
 
 
 def run_bare(site: Site, feeds: int, _workers: int, env: dict[str, str]) -> dict[str, Any]:
-    result = measure([sys.executable, __file__, "--feeds", str(feeds), "--bare-child", site.url("")], env)
+    cmd = [
+        sys.executable,
+        __file__,
+        "--feeds",
+        str(feeds),
+        "--per-feed",
+        str(site.per_feed),
+        "--bare-child",
+        site.url(""),
+    ]
+    result = measure(cmd, env)
     result["articles"] = json.loads(result["stdout"].strip().splitlines()[-1])["articles"]
     return result
 
@@ -208,6 +219,7 @@ def run_bare(site: Site, feeds: int, _workers: int, env: dict[str, str]) -> dict
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--feeds", type=int, default=1000, help="feeds served, 20 articles each (1000)")
+    parser.add_argument("--per-feed", type=int, default=PER_FEED, help="new articles in each feed (20)")
     parser.add_argument("--workers", type=int, default=4, help="veracity run --workers (4)")
     parser.add_argument("--rounds", type=int, default=1, help="measure both this many times, alternating (1)")
     parser.add_argument(
@@ -219,23 +231,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--bare-child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.bare_child:
-        return bare_child(args.bare_child, args.feeds)
+        return bare_child(args.bare_child, args.feeds, args.per_feed)
 
     pages = load_pages()
-    site = Site(pages, args.feeds)
-    n = args.feeds * PER_FEED
+    site = Site(pages, args.feeds, args.per_feed)
+    n = args.feeds * args.per_feed
     env = {
         **os.environ,
         "VERACITY_ALLOW_NETWORKS": "127.0.0.1/32",
         "VERACITY_MIN_HOST_DELAY": "0",
         "VERACITY_MAX_PER_HOST": str(max(2, args.workers)),
-        "VERACITY_MAX_ITEMS_PER_FEED": str(PER_FEED),
+        "VERACITY_MAX_ITEMS_PER_FEED": str(args.per_feed),
     }
     commit = subprocess.run(
         ["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True, text=True
     ).stdout.strip()
     print(
-        f"pages: {len(pages)} benchmark pages cycled over {n} URLs ({args.feeds} feeds x {PER_FEED}); "
+        f"pages: {len(pages)} benchmark pages cycled over {n} URLs ({args.feeds} feeds x {args.per_feed}); "
         f"{os.cpu_count()} CPUs; veracity from {ROOT} at {commit or 'unknown commit'}",
         flush=True,
     )
@@ -292,7 +304,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         figures = {
             "feeds": args.feeds,
-            "per_feed": PER_FEED,
+            "per_feed": args.per_feed,
             "rounds": args.rounds,
             "workers": args.workers,
             "together": args.together,
