@@ -246,9 +246,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     commit = subprocess.run(
         ["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True, text=True
     ).stdout.strip()
+    imported = subprocess.run(
+        [sys.executable, "-c", "import veracity; print(veracity.__file__)"], env=env, capture_output=True, text=True
+    ).stdout.strip()
     print(
         f"pages: {len(pages)} benchmark pages cycled over {n} URLs ({args.feeds} feeds x {args.per_feed}); "
-        f"{os.cpu_count()} CPUs; veracity from {ROOT} at {commit or 'unknown commit'}",
+        f"{os.cpu_count()} CPUs; the crawl imports {imported} (bench at {commit or 'unknown commit'})",
         flush=True,
     )
     runs: dict[str, list[dict[str, Any]]] = {"crawl": [], "bare": []}
