@@ -99,13 +99,14 @@ def test_kill_9_then_again_loses_and_duplicates_nothing(tmp_path: Path, server: 
     assert again.stdout.decode().strip() == "ingested=0 updated=0 unchanged=0 failed=0"
 
 
-def test_sigterm_finishes_the_write_and_exits_cleanly(tmp_path: Path, server: Server) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT (Ctrl-C)"])
+def test_sigterm_finishes_the_write_and_exits_cleanly(signum: int, tmp_path: Path, server: Server) -> None:
     db, url = _setup(tmp_path, server)
     proc = subprocess.Popen(_cmd("run", "--db", url), env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while _count(db, "articles") < 20 and time.monotonic() < deadline:
         time.sleep(0.05)
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(signum)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err.decode()
     assert b"ingested=" in out

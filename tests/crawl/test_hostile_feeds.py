@@ -89,6 +89,29 @@ CASES: dict[str, tuple[bytes, str, str | None, int]] = {
         None,
         1,
     ),
+    "header-utf-8-prolog-windows-1252": (
+        _rss(
+            _item("Caf\u00e9 \u2013 news", "/news/0001-harbour-story"),
+            '<?xml version="1.0" encoding="windows-1252"?>',
+        )
+        .decode()
+        .encode("cp1252"),
+        "application/rss+xml; charset=utf-8",
+        None,
+        1,
+    ),
+    "undeclared-windows-1252-after-the-first-1024-bytes": (
+        _rss(
+            _item("Plain " + "x" * 1200, "/news/0001-harbour-story")
+            + _item("Caf\u00e9 \u2013 late", "/news/0002-harbour-story"),
+            '<?xml version="1.0"?>',
+        )
+        .decode()
+        .encode("cp1252"),
+        "application/rss+xml",
+        None,
+        2,
+    ),
     "not-http-links": (_rss(_item("A", "javascript:alert(1)") + _item("B", "file:///etc/passwd")), "", "no usable", 0),
 }
 

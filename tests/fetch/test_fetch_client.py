@@ -11,13 +11,17 @@ import time
 import tracemalloc
 import zlib
 from collections.abc import Callable
+from pathlib import Path
 
 import brotli  # type: ignore[import-untyped]
 import pytest
 
+from veracity import __version__
+from veracity.errors import ConfigError
 from veracity.fetch import (
     BlockedAddress,
     Fetcher,
+    FetchSettings,
     HttpStatus,
     InvalidUrl,
     NetworkError,
@@ -27,6 +31,7 @@ from veracity.fetch import (
     TooManyRedirects,
     Validators,
 )
+from veracity.fetch.settings import FALLBACK_CONTACT_URL, project_url
 
 from .support import FakeDNS, NetLog, Server, Tls, fast, reply
 
@@ -49,9 +54,48 @@ def test_user_agent_names_veracity_and_a_contact(server: Server) -> None:
     Fetcher(fast()).get(server.url("/a"))
     Fetcher(fast(contact_url="https://desk.example/about-our-crawler")).get(server.url("/a"))
     agents = [s.headers["user-agent"] for s in server.seen if s.path == "/a"]
-    assert agents[0].startswith("veracity/") and "(+https://" in agents[0]
-    assert agents[1].endswith("(+https://desk.example/about-our-crawler)")
+    assert agents[0] == f"veracity/{__version__} (+{project_url() or FALLBACK_CONTACT_URL})"
+    assert agents[1] == f"veracity/{__version__} (+https://desk.example/about-our-crawler)"
     assert Fetcher(fast(user_agent="custom/1.0")).settings.agent() == "custom/1.0"
+    env = FetchSettings.from_env({"VERACITY_CONTACT_URL": "mailto:crawler@desk.example"})
+    assert env.agent().endswith("(+mailto:crawler@desk.example)") and not env.contact_is_fallback
+
+
+def test_default_contact_is_the_project_page_the_package_declares(
+    server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A real installed-package record, first on sys.path, as `[project.urls]` in pyproject.toml gives.
+    info = tmp_path / f"veracity-{__version__}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: veracity\nVersion: {__version__}\n"
+        "Project-URL: Repository, https://git.example/veracity\n"
+        "Project-URL: Crawler, https://git.example/veracity/blob/main/docs/crawler.md\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert project_url() == "https://git.example/veracity/blob/main/docs/crawler.md"
+    assert project_url(("homepage", "repository")) == "https://git.example/veracity"
+    server.static("/a", b"x")
+    Fetcher(fast()).get(server.url("/a"))
+    agent = server.seen[-1].headers["user-agent"]
+    assert agent == f"veracity/{__version__} (+https://git.example/veracity/blob/main/docs/crawler.md)"
+    assert not fast().contact_is_fallback
+
+
+def test_without_a_project_page_the_fallback_is_flagged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    info = tmp_path / f"veracity-{__version__}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: veracity\nVersion: {__version__}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert project_url() is None
+    assert FetchSettings().contact() == FALLBACK_CONTACT_URL and FetchSettings().contact_is_fallback
+    assert not FetchSettings(user_agent="desk-bot/1 (+https://desk.example)").contact_is_fallback
+
+
+@pytest.mark.parametrize("bad", ["javascript:alert(1)", "desk.example", "https://desk.example/a b", "https://x) evil"])
+def test_a_contact_that_is_not_a_url_is_a_config_error(bad: str) -> None:
+    with pytest.raises(ConfigError, match="VERACITY_CONTACT_URL"):
+        FetchSettings(contact_url=bad)
 
 
 def test_request_carries_host_accept_encoding_and_close(server: Server) -> None:

@@ -218,3 +218,21 @@ def test_run_once_command(db_url: str, site: Site) -> None:
     status = json.loads(_cli("sources", "status", "--json", "--db", db_url)[1])
     assert status[0]["new_articles"] == 2 and status[0]["last_error"] is None
     assert article_html("t", paragraphs(1))  # helpers stay importable
+
+
+def test_run_and_fetch_warn_when_no_contact_url_is_set(
+    db_url: str, site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The installed package record declares no [project.urls]: the User-Agent would name nobody.
+    info = tmp_path / "veracity-0.1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: veracity\nVersion: 0.1.0\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    url = site.add(1)
+    for command in (["run", "--once"], ["fetch", url]):
+        result = runner.invoke(app, [*command, "--db", db_url], env=ENV)
+        assert result.exit_code == 0 and "warning: no contact URL" in result.stderr, result.output
+        named = runner.invoke(app, [*command, "--db", db_url], env={**ENV, "VERACITY_CONTACT_URL": "https://d.example"})
+        assert named.exit_code == 0 and "warning" not in named.stderr
+    bad = runner.invoke(app, ["run", "--once", "--db", db_url], env={**ENV, "VERACITY_CONTACT_URL": "nope"})
+    assert bad.exit_code == 2 and "VERACITY_CONTACT_URL" in bad.output

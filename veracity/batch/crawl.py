@@ -147,6 +147,7 @@ class RayFetchDue:
                 got = CrawlReport(failures=[Failure(u.url, f"crawl task failed: {exc}") for u in part])
             report.counts.update(got.counts)
             report.failures.extend(got.failures)
+            report.changed.extend(got.changed)
             if stop() and batches:
                 report.stopped = True
                 batches.clear()

@@ -22,6 +22,7 @@ from veracity.cli.common import (
     now_utc,
     parse_when,
     print_report,
+    run_stages,
     settings_for,
     store_for,
     write,
@@ -30,6 +31,7 @@ from veracity.crawl.run import Crawler, CrawlReport, fetch_urls
 from veracity.errors import VeracityError
 from veracity.fetch import Fetcher
 from veracity.ingest.pipeline import IngestReport
+from veracity.settings import Settings
 from veracity.sources.defaults import load_defaults
 from veracity.sources.discover import discover
 from veracity.sources.opml import read_opml, write_opml
@@ -244,14 +246,24 @@ def status(as_json: JsonOption = False, db: DbOption = None) -> None:
             write(f"{'':<24} {'':<8} {problem}\n")
 
 
+def _warn_without_contact(settings: Settings) -> None:
+    if settings.fetch.contact_is_fallback:
+        err.print(
+            "warning: no contact URL for the User-Agent: set VERACITY_CONTACT_URL to a page or mailto: "
+            "where site owners can reach you (docs/crawler.md)"
+        )
+
+
 def fetch(
     urls: Annotated[list[str], typer.Argument(metavar="URL...", help="Article pages to fetch and ingest.")],
     db: DbOption = None,
 ) -> None:
     """Fetch article pages and ingest them (same summary line as ingest)."""
     settings = settings_for(db)
+    _warn_without_contact(settings)
     with store_for(settings) as store:
         report = fetch_urls(urls, store, settings)
+        run_stages(store, settings, report.changed)
     _print_report(report)
     exit_if_all_failed(report)
 
@@ -273,6 +285,7 @@ def run(
     exit cleanly; run again to resume.
     """
     settings = with_engine(settings_for(db), engine, address)
+    _warn_without_contact(settings)
     when = parse_when(now, "--now")
     stop = threading.Event()
 

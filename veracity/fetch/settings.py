@@ -16,8 +16,29 @@ from veracity.errors import ConfigError
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-# A placeholder until the project has a public page: deployments set VERACITY_CONTACT_URL.
-DEFAULT_CONTACT_URL = "https://veracity.invalid/crawler"
+#: Labels of the package's ``[project.urls]`` (pyproject.toml) tried, in order, for the default contact.
+CONTACT_URL_LABELS = ("crawler", "homepage", "documentation", "repository", "source")
+#: Used only when neither ``contact_url`` nor the package's ``[project.urls]`` gives a page: an
+#: address that cannot resolve, so a site owner is not sent somewhere wrong (``veracity run`` and
+#: ``veracity fetch`` warn when it is in use).
+FALLBACK_CONTACT_URL = "https://veracity.invalid/crawler"
+
+
+def project_url(labels: tuple[str, ...] = CONTACT_URL_LABELS) -> str | None:
+    """The first ``Project-URL`` of the installed veracity package with one of ``labels``, or None."""
+    from importlib.metadata import PackageNotFoundError, metadata
+
+    try:
+        entries = metadata("veracity").get_all("Project-URL") or []
+    except PackageNotFoundError:
+        return None
+    found: dict[str, str] = {}
+    for entry in entries:
+        label, _, url = entry.partition(",")
+        url = url.strip()
+        if url.startswith(("https://", "http://")):
+            found.setdefault(label.strip().lower(), url)
+    return next((found[label] for label in labels if label in found), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +50,12 @@ class FetchSettings:
             public (loopback, private, link-local...), for tests and intranets. Empty by
             default: only public addresses. Environment: ``VERACITY_ALLOW_NETWORKS``,
             comma-separated, e.g. ``127.0.0.1/32,::1``.
-        contact_url: where site owners learn who crawls them; goes into the User-Agent.
-            Environment: ``VERACITY_CONTACT_URL``.
+        contact_url: where site owners learn who crawls them and how to reach the operator;
+            goes into the User-Agent as ``(+URL)``. Empty (the default) means the project's own
+            page: the first of the ``crawler``, ``homepage``, ``documentation``, ``repository``,
+            ``source`` entries of ``[project.urls]`` in pyproject.toml, as installed; when there is
+            none, ``FALLBACK_CONTACT_URL``. A deployment crawling on its own behalf should name
+            itself. Environment: ``VERACITY_CONTACT_URL``. See docs/crawler.md.
         user_agent: the whole User-Agent header; empty means
             ``veracity/VERSION (+contact_url)``. Environment: ``VERACITY_USER_AGENT``.
         robots_agent: the product token matched against robots.txt ``User-agent`` lines.
@@ -57,7 +82,7 @@ class FetchSettings:
     """
 
     allow_networks: tuple[str, ...] = ()
-    contact_url: str = DEFAULT_CONTACT_URL
+    contact_url: str = ""
     user_agent: str = ""
     robots_agent: str = "veracity"
     max_body_bytes: int = 10 * 1024 * 1024
@@ -82,6 +107,16 @@ class FetchSettings:
         self.networks()  # fail early on a bad allow-list
         if self.max_per_host < 1:
             raise ConfigError("must be at least 1", "max_per_host")
+        contact = self.contact_url.strip()
+        if contact and (
+            not contact.startswith(("https://", "http://", "mailto:")) or any(c in contact for c in "() \r\n")
+        ):
+            raise ConfigError(f"not an http(s) or mailto: URL: {contact!r}", "VERACITY_CONTACT_URL")
+
+    @property
+    def contact_is_fallback(self) -> bool:
+        """Whether the User-Agent names only ``FALLBACK_CONTACT_URL`` (nobody a site owner can reach)."""
+        return not self.user_agent and self.contact() == FALLBACK_CONTACT_URL
 
     def networks(self) -> tuple[IPNetwork, ...]:
         """``allow_networks`` parsed (a bare address is a /32 or /128)."""
@@ -93,13 +128,17 @@ class FetchSettings:
                 raise ConfigError(f"not an address or CIDR range: {raw!r}", "VERACITY_ALLOW_NETWORKS") from None
         return tuple(out)
 
+    def contact(self) -> str:
+        """The contact URL in effect: ``contact_url``, else the project's page, else the fallback."""
+        return self.contact_url.strip() or project_url() or FALLBACK_CONTACT_URL
+
     def agent(self) -> str:
         """The User-Agent header sent with every request."""
         if self.user_agent:
             return self.user_agent
         from veracity import __version__
 
-        return f"{self.robots_agent}/{__version__} (+{self.contact_url})"
+        return f"{self.robots_agent}/{__version__} (+{self.contact()})"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> FetchSettings:

@@ -72,7 +72,8 @@ class _Watchdog:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="veracity-fetch-watchdog", daemon=True)
                 self._thread.start()
-            self._cond.notify()
+            if self._heap[0][2] is watch:  # only an earlier deadline changes when the thread must wake
+                self._cond.notify()
 
     def _run(self) -> None:
         with self._cond:

@@ -7,7 +7,7 @@ Every method is one short transaction, so a killed crawler leaves consistent row
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     delete,
     func,
     insert,
@@ -144,6 +145,17 @@ class StoredOutlet:
     @property
     def enabled(self) -> bool:
         return any(f.enabled for f in self.feeds)
+
+
+@dataclass(frozen=True, slots=True)
+class UrlFetched:
+    """The outcome of fetching a frontier URL, to record: when, when next, the article or the error."""
+
+    key: str
+    at: datetime
+    next_fetch: datetime | None
+    article_id: str | None
+    error: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,18 +430,29 @@ class SourceStore:
     def url_fetched(
         self, key: str, now: datetime, next_fetch: datetime | None, article_id: str | None, error: str | None
     ) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(crawl_urls)
-                .where(crawl_urls.c.key == key)
-                .values(
-                    last_fetch=now,
-                    fetches=crawl_urls.c.fetches + 1,
-                    next_fetch=next_fetch,
-                    article_id=article_id,
-                    last_error=error,
-                )
+        self.urls_fetched([UrlFetched(key, now, next_fetch, article_id, error)])
+
+    def urls_fetched(self, done: Sequence[UrlFetched]) -> None:
+        """Record fetches of frontier URLs, all in one transaction (one statement, executemany)."""
+        if not done:
+            return
+        statement = (
+            update(crawl_urls)
+            .where(crawl_urls.c.key == bindparam("b_key"))
+            .values(
+                last_fetch=bindparam("b_now"),
+                fetches=crawl_urls.c.fetches + 1,
+                next_fetch=bindparam("b_next"),
+                article_id=bindparam("b_article"),
+                last_error=bindparam("b_error"),
             )
+        )
+        rows = [
+            {"b_key": d.key, "b_now": d.at, "b_next": d.next_fetch, "b_article": d.article_id, "b_error": d.error}
+            for d in done
+        ]
+        with self.engine.begin() as conn:
+            conn.execute(statement, rows)
 
     def count_urls(self) -> int:
         with self.engine.connect() as conn:
