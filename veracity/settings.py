@@ -12,6 +12,7 @@ from typing import Any
 
 from veracity.crawl.settings import CrawlSettings
 from veracity.envconfig import from_env
+from veracity.factchecks.settings import FactCheckSettings
 from veracity.fetch.settings import FetchSettings
 
 DEFAULT_DATABASE_URL = "sqlite:///veracity.db"
@@ -40,6 +41,10 @@ class Settings:
             ``max_failures`` before a feed is disabled, poll intervals and their bounds, failure
             back-off, the re-fetch schedule ``refetch_after``, caps on items per feed and child
             sitemaps, ``loop_sleep_max``), each field read from ``VERACITY_<FIELD>`` too.
+        factchecks: how claims are matched to fact-checks
+            (:class:`veracity.factchecks.settings.FactCheckSettings`: ``match_threshold``,
+            ``match_top_k``, ``match_encoder``, ``min_claim_chars``, ``max_claims_per_article``),
+            each field read from ``VERACITY_<FIELD>`` too.
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -48,6 +53,7 @@ class Settings:
     min_body_chars: int = 40
     fetch: FetchSettings = field(default_factory=FetchSettings)
     crawl: CrawlSettings = field(default_factory=CrawlSettings)
+    factchecks: FactCheckSettings = field(default_factory=FactCheckSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

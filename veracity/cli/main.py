@@ -8,6 +8,7 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
 from veracity.cli import articles, evaluate
+from veracity.cli import factchecks as factchecks_cli
 from veracity.cli import sources as sources_cli
 from veracity.cli.common import DbOption, err, exit_if_all_failed, print_report, settings_for, store_for
 from veracity.errors import VeracityError
@@ -25,6 +26,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(evaluate.app, name="evaluate")
 articles.register(app)
 sources_cli.register(app)
+factchecks_cli.register(app)
 
 
 @app.command()
