@@ -28,8 +28,15 @@ class StageResult:
 
 Stage = Callable[[SqlStore, Settings, Sequence[str]], StageResult]
 
+
+def _match_factchecks(store: SqlStore, settings: Settings, ids: Sequence[str]) -> StageResult:
+    from veracity.factchecks.match import match_articles  # imported here: that module imports this one
+
+    return match_articles(store, settings, ids)
+
+
 # The stages, in the order they run. Each part of the pipeline adds its entry point here.
-STAGES: list[Stage] = []
+STAGES: list[Stage] = [_match_factchecks]
 
 
 def enrich(store: SqlStore, settings: Settings, ids: Sequence[str]) -> list[StageResult]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from sqlalchemy import create_engine, text
 
 from fetch.support import Server, fast
@@ -31,7 +30,7 @@ def test_json_document_and_reimport_is_idempotent(store: SqlStore, tmp_path: Pat
     assert again.summary() == "imported=0 updated=0 unchanged=5 skipped=0 failed=0"
     kb = FactCheckStore(store.engine)
     assert kb.count() == 5
-    by_url = {fc.review_url: fc for fc in kb.list()}
+    by_url = {fc.review_url: fc for fc in kb.find()}
     moon = by_url["https://checks.example/a"]
     assert moon.rating.label == "false" and moon.rating.original == "Pants on Fire!"
     assert moon.publisher == "Example Checks" and moon.claimant == "A. Speaker"
@@ -48,7 +47,7 @@ def test_changed_record_is_updated_not_duplicated(store: SqlStore, tmp_path: Pat
     record["reviewRating"]["alternateName"] = "Mostly False"
     path.write_text(json.dumps(record))
     assert _importer(store).run([str(path)]).counts["updated"] == 1
-    (only,) = FactCheckStore(store.engine).list()
+    (only,) = FactCheckStore(store.engine).find()
     assert only.rating.label == "mostly-false"
 
 
@@ -91,7 +90,7 @@ def test_google_fact_check_api_shape(store: SqlStore, tmp_path: Path) -> None:
     )
     report = _importer(store).run([str(path)])
     assert report.counts["ingested"] == 1, report.failures
-    (fc,) = FactCheckStore(store.engine).list()
+    (fc,) = FactCheckStore(store.engine).find()
     assert fc.publisher == "Fruit Facts" and fc.rating.label == "false" and fc.language == "en"
 
 
@@ -141,7 +140,7 @@ def test_url_import_page_json_and_feed(store: SqlStore, server: Server) -> None:
     assert report.counts["ingested"] == 4
     (failure,) = report.failures
     assert "/gone" in failure.source and "404" in failure.reason
-    (moon,) = [fc for fc in FactCheckStore(store.engine).list() if "moon" in fc.claim]
+    (moon,) = [fc for fc in FactCheckStore(store.engine).find() if "moon" in fc.claim]
     assert moon.review_url == "https://checks.example/a"  # the record's own url, not the page fetched
 
 

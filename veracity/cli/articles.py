@@ -14,6 +14,7 @@ from rich.console import Console
 
 from veracity import views
 from veracity.cli.common import DbOption, JsonOption, now_utc, parse_when, settings_for, store_for, write
+from veracity.factchecks.match import matches_json as factcheck_matches
 from veracity.store.base import StoredArticle
 
 out = Console(highlight=False)
@@ -50,7 +51,9 @@ def show(
 ) -> None:
     """Show one article: every stored field."""
     with store_for(settings_for(db)) as store:
-        data = views.article_json(store.get(article_id))
+        stored = store.get(article_id)
+        data = views.article_json(stored)
+        data["factcheck_matches"] = factcheck_matches(store, stored.id)
     if as_json:
         _print_json(data)
         return

@@ -97,7 +97,7 @@ def list_(
     """List stored fact-checks, newest review first."""
     settings = settings_for(db)
     with store_for(settings) as store:
-        items = FactCheckStore(store.engine).list(
+        items = FactCheckStore(store.engine).find(
             limit=limit, rating=rating.value if rating else None, publisher=publisher
         )
     if as_json:

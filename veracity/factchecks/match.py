@@ -58,7 +58,9 @@ class Matcher:
     def from_store(cls, store: FactCheckStore, settings: FactCheckSettings) -> Matcher:
         return cls(list(store.iter_all()), settings)
 
-    def search(self, claims: Sequence[str], *, limit: int | None = None, threshold: float | None = 0.0) -> list[list[Match]]:
+    def search(
+        self, claims: Sequence[str], *, limit: int | None = None, threshold: float | None = 0.0
+    ) -> list[list[Match]]:
         """Per claim, its best fact-checks (at most ``limit``, default ``match_top_k``) scoring >= ``threshold``.
 
         ``threshold`` None: no threshold; default 0.0 means "use ``match_threshold``".
@@ -72,7 +74,7 @@ class Matcher:
 
 def split_sentences(text: str) -> list[str]:
     """Sentences of a text (a plain splitter on end punctuation followed by a capital)."""
-    out = []
+    out: list[str] = []
     for paragraph in text.split("\n"):
         out.extend(s.strip() for s in _SENTENCE.split(paragraph) if s.strip())
     return out
@@ -96,7 +98,9 @@ def _published(store: SqlStore, article_id: str) -> datetime | None:
     return stored.article.published or stored.created_at
 
 
-def match_articles(store: SqlStore, settings: Settings, ids: Sequence[str], matcher: Matcher | None = None) -> StageResult:
+def match_articles(
+    store: SqlStore, settings: Settings, ids: Sequence[str], matcher: Matcher | None = None
+) -> StageResult:
     """The fact-check matching stage: match and store each article's claims (idempotent)."""
     result = StageResult("factchecks")
     kb = FactCheckStore(store.engine)

@@ -171,7 +171,9 @@ def normalise(
         worst = _number(worst_rating)
         label = from_number(number, 5.0 if best is None else best, 1.0 if worst is None else worst)
         if best is not None or worst is not None:
-            original = f"{original} ({number:g} of {worst if worst is not None else 1:g}..{best if best is not None else 5:g})"
+            original = (
+                f"{original} ({number:g} of {worst if worst is not None else 1:g}..{best if best is not None else 5:g})"
+            )
     if label is None and text:
         label = from_text(text)
     label = label or "not-rateable"

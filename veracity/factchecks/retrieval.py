@@ -3,10 +3,11 @@
 For each query claim, candidates are the top ``depth`` fact-checks by BM25 (``bm25s``) and
 by cosine similarity of embeddings (the claim and the fact-check's title embedded apart).
 Each candidate gets a few features (BM25 score, absolute and relative to the query's best;
-the two cosines, absolute and relative; reciprocal ranks) and the re-ranker, a logistic
-regression trained on CheckThat! 2022 train queries (``scripts/train_claim_ranker.py``),
-turns them into a probability that the fact-check verifies the claim. That probability is
-the match score: it orders candidates and, against ``match_threshold``, decides a match.
+the two cosines, absolute and relative; reciprocal ranks; word overlap) and two logistic
+regressions trained on CheckThat! 2022 train queries (``scripts/train_claim_ranker.py``)
+score them: the *rank* head (all features) orders the candidates of a query; the *match*
+head (only features that do not depend on the knowledge base's size) gives the probability
+that the fact-check verifies the claim: the match score, compared with ``match_threshold``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
+from bm25s.stopwords import STOPWORDS_EN
 
 Matrix = npt.NDArray[np.float32]
 RANKER_FILE = Path(__file__).resolve().parent / "ranker.json"
@@ -27,15 +29,7 @@ RANKER_FILE = Path(__file__).resolve().parent / "ranker.json"
 _URL = re.compile(r"https?://\S+|pic\.twitter\.com/\S+|www\.\S+")
 _TRAILER = re.compile(r"\s+[—–-]\s+[^—–]{0,80}\(@\w+\)\s+\w+ \d{1,2}, \d{4}\s*$")
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-# Function words of English; why not a library list: bm25s' own list would need its stemmer
-# dependency for the rest of its tokenizer, and a few lines here keep the tokenizer in one place.
-_STOP = frozenset(
-    "a an the and or but if of to in on at by for with from as is are was were be been being it its this that "
-    "these those he she they we you i me my our your his her their them us not no so do does did have has had "
-    "will would can could should may might must shall than then there here what which who whom whose when where "
-    "why how all any both each few more most other some such only own same too very s t just also into over "
-    "about after before up down out off again further once rt amp via".split()
-)
+_STOP = frozenset(STOPWORDS_EN) | {"rt", "amp", "via"}  # bm25s' English list, and tweet noise
 
 
 def clean_claim(text: str) -> str:
@@ -89,31 +83,64 @@ def get_encoder(name: str) -> Encoder | None:
     return get_embedder()
 
 
-FEATURES = ("bm25", "bm25_rel", "bm25_rr", "cos_claim", "cos_claim_rel", "cos_title", "cos_title_rel", "cos_rr")
+FEATURES = (
+    "bm25",
+    "bm25_rel",
+    "bm25_rr",
+    "cos_claim",
+    "cos_claim_rel",
+    "cos_title",
+    "cos_title_rel",
+    "cos_rr",
+    "overlap_doc",
+    "overlap_query",
+)
+# The match head sees only evidence that does not depend on the size of the knowledge base
+# (no ranks, no scores relative to the query's best, no idf): a claim matched against 10
+# fact-checks or 20,000 gets the same probability for the same pair.
+MATCH_FEATURES = ("cos_claim", "cos_title", "overlap_doc", "overlap_query")
+MATCH_COLUMNS = tuple(FEATURES.index(f) for f in MATCH_FEATURES)
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """Logistic-regression weights over some feature columns."""
+
+    weights: tuple[float, ...]
+    bias: float
+    columns: tuple[int, ...]
+
+    def score(self, features: Matrix) -> npt.NDArray[np.float64]:
+        z = features[:, list(self.columns)].astype(np.float64) @ np.asarray(self.weights) + self.bias
+        return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
 
 
 @dataclass(frozen=True, slots=True)
 class Ranker:
-    """Logistic-regression weights over ``FEATURES`` (bias last)."""
+    """Two heads: ``rank`` (every feature) orders candidates; ``match`` (absolute evidence) is the match probability."""
 
-    weights: tuple[float, ...]
-    bias: float
+    rank: Head
+    match: Head
 
     @classmethod
     def load(cls, encoder: str, path: Path = RANKER_FILE) -> Ranker:
         data = json.loads(path.read_text(encoding="utf-8"))
         entry = data.get(encoder) or data["none"]
-        return cls(tuple(float(w) for w in entry["weights"]), float(entry["bias"]))
+        return cls(
+            Head(tuple(entry["rank"]["weights"]), float(entry["rank"]["bias"]), tuple(range(len(FEATURES)))),
+            Head(tuple(entry["match"]["weights"]), float(entry["match"]["bias"]), MATCH_COLUMNS),
+        )
 
     def score(self, features: Matrix) -> npt.NDArray[np.float64]:
-        z = features.astype(np.float64) @ np.asarray(self.weights) + self.bias
-        return 1.0 / (1.0 + np.exp(-z))
+        """The ranking score of each candidate row."""
+        return self.rank.score(features)
 
 
 @dataclass(frozen=True, slots=True)
 class Hit:
     doc: int  # index of the document in the corpus
-    score: float
+    score: float  # the match probability (match head)
+    rank_score: float  # the ranking score (rank head): what orders hits
 
 
 class HybridIndex:
@@ -136,6 +163,7 @@ class HybridIndex:
         self.encoder = encoder
         self.bm25 = bm25s.BM25(k1=k1, b=b)
         docs = [tokenize(f"{c} {t}") or ["_empty_"] for c, t in zip(claims, titles, strict=True)]
+        self.claim_tokens = [frozenset(tokenize(c)) for c in claims]
         if self.size:
             self.bm25.index(docs, show_progress=False)
         self.claim_vectors: Matrix | None = None
@@ -156,6 +184,7 @@ class HybridIndex:
         qv = self.encoder.encode(cleaned) if self.encoder is not None and self.claim_vectors is not None else None
         out = []
         for n, query in enumerate(cleaned):
+            query_tokens = frozenset(tokenize(query))
             lexical = self.bm25_scores(query)
             top_lex = np.argsort(-lexical)[:depth]
             if qv is not None and self.claim_vectors is not None and self.title_vectors is not None:
@@ -180,6 +209,8 @@ class HybridIndex:
                     cos_t[candidates],
                     cos_t[candidates] - float(cos_t.max()),
                     1.0 / (1.0 + dense_rank),
+                    [len(query_tokens & self.claim_tokens[d]) / (len(self.claim_tokens[d]) or 1) for d in candidates],
+                    [len(query_tokens & self.claim_tokens[d]) / (len(query_tokens) or 1) for d in candidates],
                 ]
             ).astype(np.float32)
             out.append((candidates.astype(np.int64), rows))
@@ -187,18 +218,19 @@ class HybridIndex:
 
     def search(self, queries: Sequence[str], ranker: Ranker, limit: int = 5, depth: int = 30) -> list[list[Hit]]:
         """The ``limit`` best documents per query, best first, each with its probability score."""
-        results = []
+        results: list[list[Hit]] = []
         for candidates, rows in self.features(queries, depth):
             if not len(candidates):
                 results.append([])
                 continue
-            scores = ranker.score(rows)
-            order = np.argsort(-scores)[:limit]
-            results.append([Hit(int(candidates[i]), float(scores[i])) for i in order])
+            ranking = ranker.rank.score(rows)
+            match = ranker.match.score(rows)
+            order = np.argsort(-ranking)[:limit]
+            results.append([Hit(int(candidates[i]), float(match[i]), float(ranking[i])) for i in order])
         return results
 
 
 def _ranks(scores: npt.NDArray[np.float32], candidates: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
-    """Rank (0 = best) of each candidate in the whole corpus by ``scores``."""
-    values = scores[candidates]
-    return np.asarray([(scores > v).sum() for v in values], dtype=np.float64)
+    """Rank (0 = best) of each candidate in the whole corpus by ``scores`` (ties: the better rank)."""
+    values = np.sort(scores)  # ascending; rank = how many are strictly greater
+    return (len(scores) - np.searchsorted(values, scores[candidates], side="right")).astype(np.float64)

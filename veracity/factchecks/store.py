@@ -157,7 +157,7 @@ class FactCheckStore:
             row = conn.execute(select(factchecks).where(factchecks.c.id == fc_id)).first()
         return _fact_check(row) if row else None
 
-    def list(
+    def find(
         self,
         *,
         limit: int | None = 50,
@@ -172,11 +172,16 @@ class FactCheckStore:
         if publisher:
             pattern = f"%{publisher.lower()}%"
             query = query.where(
-                or_(func.lower(factchecks.c.publisher).like(pattern), func.lower(factchecks.c.publisher_site).like(pattern))
+                or_(
+                    func.lower(factchecks.c.publisher).like(pattern),
+                    func.lower(factchecks.c.publisher_site).like(pattern),
+                )
             )
         if text:
             pattern = f"%{text.lower()}%"
-            query = query.where(or_(func.lower(factchecks.c.claim).like(pattern), func.lower(factchecks.c.title).like(pattern)))
+            query = query.where(
+                or_(func.lower(factchecks.c.claim).like(pattern), func.lower(factchecks.c.title).like(pattern))
+            )
         query = query.order_by(factchecks.c.review_date.desc().nulls_last(), factchecks.c.id)
         if limit is not None:
             query = query.limit(limit)
