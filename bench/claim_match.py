@@ -145,9 +145,8 @@ def main() -> None:
     print(f"claims with a match above the threshold: {matched}/{len(queries)}")
     verdict = "met" if rate >= 200 else "NOT met"
     print(f"ratio veracity/baseline claims/s: {rate / base_rate:.2f} (per CPU second {rate_cpu / base_rate_cpu:.2f})")
-    print(
-        f"goal >= 200 claims/s (wall clock): {verdict}; load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
-    )
+    load = os.getloadavg()[0]
+    print(f"goal >= 200 claims/s (wall clock): {verdict}; load average now {load:.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":
