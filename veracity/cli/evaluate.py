@@ -183,9 +183,9 @@ def claim_retrieval(
     data: DataOption,
     task: Annotated[Task, typer.Option(help="2a (tweets → Snopes) or 2b (debates → PolitiFact).")] = Task.a,
     split: Annotated[Split, typer.Option(help="train, dev, dev-test or test (the task's standard files).")] = Split.dev,
-    encoder: Annotated[EncoderName, typer.Option(help="Dense half of the hybrid: minilm, static or none.")] = (
-        EncoderName.minilm
-    ),
+    encoder: Annotated[
+        EncoderName, typer.Option(help="Dense half of the hybrid: static (default), minilm (slow on CPU) or none.")
+    ] = EncoderName.static,
     baseline: BaselineOption = True,
     as_json: JsonOut = False,
 ) -> None:
