@@ -98,12 +98,13 @@ def main() -> None:
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--encoders", default="none,static,minilm")
     parser.add_argument("--cache", type=Path, default=None, help="Keep vclaim embeddings here between runs.")
+    parser.add_argument("--tasks", default="2a,2b", help="Train on these subtasks' train queries (2a,2b).")
     args = parser.parse_args()
     out: dict[str, Any] = json.loads(RANKER_FILE.read_text()) if RANKER_FILE.exists() else {}
     for encoder_name in args.encoders.split(","):
         train_x, train_y = [], []
         dev: dict[str, tuple[TaskData, list[Any]]] = {}
-        for task in ("2a", "2b"):
+        for task in args.tasks.split(","):
             train = load_split(args.data, task, "train")
             index = build_index(train, task, encoder_name, args.cache)
             for _, _, rows, labels in candidates(index, train):

@@ -186,6 +186,9 @@ def claim_retrieval(
     encoder: Annotated[
         EncoderName, typer.Option(help="Dense half of the hybrid: static (default), minilm (slow on CPU) or none.")
     ] = EncoderName.static,
+    cache: Annotated[
+        Path | None, typer.Option(help="Keep the vclaim embeddings in this folder between runs (minilm is slow).")
+    ] = None,
     baseline: BaselineOption = True,
     as_json: JsonOut = False,
 ) -> None:
@@ -211,7 +214,7 @@ def claim_retrieval(
             for _ in range(done):
                 tick()
 
-        rankings = cr.hybrid(loaded, encoder.value, on_progress=advance)
+        rankings = cr.hybrid(loaded, encoder.value, on_progress=advance, cache=cache, task=task.value)
     ours = cr.score(rankings, loaded.qrels)
     results[f"veracity hybrid ({encoder.value})"] = ours
     if as_json:

@@ -14,6 +14,9 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 TASK_DIRS = {"2a": "2022_task2a_en_tweets", "2b": "2022_task2b_en_debates"}
 VCLAIM_FILES = {"2a": "vclaims.jsonl", "2b": "vclaims_meta.jsonl"}
@@ -155,12 +158,30 @@ def bm25_baseline(data: TaskData, depth: int = 100) -> dict[str, list[str]]:
 
 
 def hybrid(
-    data: TaskData, encoder_name: str, depth: int = 30, on_progress: Callable[[int], None] | None = None
+    data: TaskData,
+    encoder_name: str,
+    depth: int = 30,
+    on_progress: Callable[[int], None] | None = None,
+    cache: Path | None = None,
+    task: str = "",
 ) -> dict[str, list[str]]:
-    """veracity's matcher (``HybridIndex`` + the shipped re-ranker) ranking every vclaim for each query."""
+    """veracity's matcher (``HybridIndex`` + the shipped re-ranker) ranking every vclaim for each query.
+
+    ``cache``: a folder where the vclaim embeddings are kept between runs (``<task>-<encoder>-claim.npy``,
+    ``...-title.npy``), since embedding 14-19k vclaims with the transformer takes minutes on a CPU.
+    """
     from veracity.factchecks.retrieval import HybridIndex, Ranker, get_encoder
 
-    index = HybridIndex([v.claim for v in data.vclaims], [v.title for v in data.vclaims], get_encoder(encoder_name))
+    encoder = get_encoder(encoder_name)
+    vectors: dict[str, Any] = {}
+    if encoder is not None and cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        for part in ("claim", "title"):
+            path = cache / f"{task}-{encoder_name}-{part}.npy"
+            if not path.exists():
+                np.save(path, encoder.encode([v.claim if part == "claim" else v.title for v in data.vclaims]))
+            vectors[f"{part}_vectors"] = np.load(path)
+    index = HybridIndex([v.claim for v in data.vclaims], [v.title for v in data.vclaims], encoder, **vectors)
     ranker = Ranker.load(encoder_name)
     ids = list(data.queries)
     out: dict[str, list[str]] = {}
