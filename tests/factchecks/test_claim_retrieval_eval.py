@@ -45,7 +45,7 @@ def test_load_split_reads_standard_files(tmp_path: Path, header: bool) -> None:
 
 
 def test_absent_file_is_named(tmp_path: Path) -> None:
-    with pytest.raises(DataMissing, match="CT2022-Task2A-EN-Test_QRELs_gold.tsv"):
+    with pytest.raises(DataMissing, match=r"CT2022-Task2A-EN-Test_QRELs_gold\.tsv"):
         load_split(_task(tmp_path, True), "2a", "test")
     result = CliRunner().invoke(
         app, ["evaluate", "claim-retrieval", "--task", "2a", "--split", "test", "--data", str(tmp_path)]

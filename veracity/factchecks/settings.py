@@ -22,7 +22,8 @@ class FactCheckSettings:
     Attributes:
         match_threshold: a claim-to-fact-check match is stored when its score (a probability
             of the match head, 0..1) is at least this (0.77: precision 0.9 on CheckThat! dev
-            with the static encoder, ``scripts/train_claim_ranker.py``; see docs/factchecks.md). Environment: ``VERACITY_MATCH_THRESHOLD``.
+            with the static encoder, ``scripts/train_claim_ranker.py``; see docs/factchecks.md).
+            Environment: ``VERACITY_MATCH_THRESHOLD``.
         match_top_k: fact-checks kept per claim at most (3). Environment: ``VERACITY_MATCH_TOP_K``.
         match_encoder: the dense half of the hybrid retrieval: ``static`` (the distilled
             MiniLM of ``veracity/stories/model``, fast, no torch), ``minilm`` (the full
