@@ -181,18 +181,20 @@ class HybridIndex:
     def features(self, queries: Sequence[str], depth: int = 30) -> list[tuple[npt.NDArray[np.int64], Matrix]]:
         """Per query: its candidate documents and their feature rows (``FEATURES`` order)."""
         cleaned = [clean_claim(q) for q in queries]
-        qv = self.encoder.encode(cleaned) if self.encoder is not None and self.claim_vectors is not None else None
+        dense_c = dense_t = None
+        if self.encoder is not None and self.claim_vectors is not None and self.title_vectors is not None:
+            qv = self.encoder.encode(cleaned)
+            dense_c = qv @ self.claim_vectors.T  # one matrix product for the batch, not one per claim
+            dense_t = qv @ self.title_vectors.T
         out = []
         for n, query in enumerate(cleaned):
             query_tokens = frozenset(tokenize(query))
             lexical = self.bm25_scores(query)
-            top_lex = np.argsort(-lexical)[:depth]
-            if qv is not None and self.claim_vectors is not None and self.title_vectors is not None:
-                cos_c = self.claim_vectors @ qv[n]
-                cos_t = self.title_vectors @ qv[n]
+            top_lex = _top(lexical, depth)
+            if dense_c is not None and dense_t is not None:
+                cos_c, cos_t = dense_c[n], dense_t[n]
                 dense = np.maximum(cos_c, cos_t)
-                top_dense = np.argsort(-dense)[:depth]
-                candidates = np.unique(np.concatenate([top_lex, top_dense]))
+                candidates = np.unique(np.concatenate([top_lex, _top(dense, depth)]))
             else:
                 cos_c = cos_t = dense = np.zeros(self.size, dtype=np.float32)
                 candidates = np.unique(top_lex)
@@ -230,7 +232,19 @@ class HybridIndex:
         return results
 
 
+def _top(scores: npt.NDArray[np.float32], depth: int) -> npt.NDArray[np.int64]:
+    """Indices of the ``depth`` highest scores (any order): a partition, not a full sort."""
+    if len(scores) <= depth:
+        return np.arange(len(scores))
+    return np.argpartition(-scores, depth - 1)[:depth].astype(np.int64)
+
+
 def _ranks(scores: npt.NDArray[np.float32], candidates: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
-    """Rank (0 = best) of each candidate in the whole corpus by ``scores`` (ties: the better rank)."""
-    values = np.sort(scores)  # ascending; rank = how many are strictly greater
-    return (len(scores) - np.searchsorted(values, scores[candidates], side="right")).astype(np.float64)
+    """Rank (0 = best) of each candidate in the whole corpus by ``scores`` (ties: the better rank).
+
+    Only the scores above the lowest candidate's are sorted: exact, and a few hundred values
+    instead of the whole corpus.
+    """
+    values = scores[candidates]
+    above = np.sort(scores[scores > values.min()]) if len(values) else scores[:0]
+    return (len(above) - np.searchsorted(above, values, side="right")).astype(np.float64)
