@@ -126,7 +126,7 @@ def export(
     out_file: Annotated[Path | None, typer.Option("--out", help="Write here instead of stdout.")] = None,
     db: DbOption = None,
 ) -> None:
-    """Export every article. JSON Lines holds one `show --json` object a line; ingest reads it back."""
+    """Export every article. JSON Lines: one `show --json` object a line, less factcheck_matches; ingest reads it."""
     now = now_utc()
     with store_for(settings_for(db)) as store:
         if out_file is None:
