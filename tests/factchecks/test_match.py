@@ -73,8 +73,8 @@ def test_stage_stores_matches_idempotently(store: SqlStore, tmp_path: Path) -> N
     assert all(m.score >= settings.factchecks.match_threshold for m in matches)
     assert "end the war" in by_url["https://checks.example/war-24-hours"].claim
 
-    again = enrich(store, settings, [SEED_ID])
-    assert [r.name for r in again] == ["factchecks"] and again[0].done == 1
+    again = {r.name: r for r in enrich(store, settings, [SEED_ID])}
+    assert again["factchecks"].done == 1
     assert [(m.factcheck.id, m.claim_number, m.score) for m in kb.matches(SEED_ID)] == [
         (m.factcheck.id, m.claim_number, m.score) for m in matches
     ]
@@ -109,7 +109,8 @@ def test_show_json_has_factcheck_matches(db_url: str, tmp_path: Path) -> None:
 
         s = open_store(db_url)
         try:
-            STAGES[-1](s, Settings(), [SEED_ID])
+            (stage,) = [st for st in STAGES if "factchecks" in getattr(st, "__name__", "")]
+            stage(s, Settings(), [SEED_ID])
         finally:
             s.close()
         data = json.loads(runner.invoke(app, ["show", SEED_ID, "--json", "--db", db_url]).stdout)
