@@ -45,9 +45,12 @@ eval: install                          ## quality figures of docs/evaluation.md
 	$(BIN)/veracity evaluate extraction --data $(DATA)/article_extraction_benchmark
 	$(BIN)/veracity evaluate dates --data $(DATA)/htmldate_eval
 	$(BIN)/veracity evaluate stories --data $(DATA)/ecbplus_story_clusters
+	$(BIN)/veracity evaluate claim-retrieval --task 2a --split dev-test --encoder minilm --data $(DATA)/checkthat_task2
+	$(BIN)/veracity evaluate claim-retrieval --task 2b --split dev --data $(DATA)/checkthat_task2
 
 bench: install                         ## speed and memory (bench/README.md)
 	$(BIN)/python bench/ingest_warc.py
+	$(BIN)/python bench/claim_match.py
 
 clean:
 	rm -rf $(VENV) veracity.db veracity.db-wal veracity.db-shm
