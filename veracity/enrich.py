@@ -35,10 +35,11 @@ Stage = Callable[["SqlStore", Settings, Sequence[str]], StageResult]
 def stages() -> list[Stage]:
     """The stages, in the order they run (imported here: each stage module imports this one)."""
     from veracity.analysis.pipeline import analyse_stage
+    from veracity.factchecks.match import match_articles
     from veracity.stories.persist import assign_stories
     from veracity.verdict.judge import verdict_stage
 
-    return [assign_stories, analyse_stage, verdict_stage]
+    return [assign_stories, analyse_stage, match_articles, verdict_stage]
 
 
 def enrich(

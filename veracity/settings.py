@@ -14,6 +14,7 @@ from veracity.analysis.settings import AnalysisSettings
 from veracity.batch.settings import BatchSettings
 from veracity.crawl.settings import CrawlSettings
 from veracity.envconfig import from_env
+from veracity.factchecks.settings import FactCheckSettings
 from veracity.fetch.settings import FetchSettings
 from veracity.stories.settings import StorySettings
 from veracity.verdict.settings import VerdictSettings
@@ -60,6 +61,10 @@ class Settings:
         analysis: how articles are analysed (:class:`veracity.analysis.settings.AnalysisSettings`:
             ``claim_threshold``, ``analysis_batch_size``, ``analysis_max_chars``), each field read
             from ``VERACITY_<FIELD>`` too.
+        factchecks: how claims are matched to fact-checks
+            (:class:`veracity.factchecks.settings.FactCheckSettings`: ``match_threshold``,
+            ``match_top_k``, ``match_encoder``, ``min_claim_chars``, ``max_claims_per_article``),
+            each field read from ``VERACITY_<FIELD>`` too.
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -73,6 +78,7 @@ class Settings:
     web: WebSettings = field(default_factory=WebSettings)
     verdict: VerdictSettings = field(default_factory=VerdictSettings)
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
+    factchecks: FactCheckSettings = field(default_factory=FactCheckSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

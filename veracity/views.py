@@ -113,10 +113,15 @@ def article_details(store: SqlStore, settings: Settings, article_id: str) -> dic
 
     ``story``: ``{id, size, independent_outlets, first_seen}`` or None before assignment;
     ``entities``, ``quotes``, ``claims``, ``loaded_terms``: the analysis (docs/analysis.md), None
-    until the article is analysed.
+    until the article is analysed; ``factcheck_matches``: prior fact-checks matching its claims.
     """
     from veracity.analysis.pipeline import analysis_json
+    from veracity.factchecks.match import matches_json
     from veracity.stories.corroboration import corroboration
 
     found = corroboration(store, article_id, settings)
-    return {"story": found.as_json() if found else None, **analysis_json(store, article_id)}
+    return {
+        "story": found.as_json() if found else None,
+        **analysis_json(store, article_id),
+        "factcheck_matches": matches_json(store, article_id),
+    }

@@ -55,7 +55,7 @@ def test_show_json_has_the_documented_fields(db: str) -> None:
     assert list(data) == [
         "id", "url", "canonical_url", "title", "outlet", "section", "authors", "language",
         "created_at", "updated_at", "label", "body", "captions", "versions", "verdict", "machine_verdict",
-        "story", "entities", "quotes", "claims", "loaded_terms",
+        "story", "entities", "quotes", "claims", "loaded_terms", "factcheck_matches",
     ]  # fmt: skip
     assert data["outlet"] == {"name": "Daily Mail", "domain": None}
     assert data["section"] == "World News"
@@ -104,6 +104,7 @@ def test_export_formats(db: str, tmp_path: Path) -> None:
     shown = json.loads(runner.invoke(app, ["show", SEED_ID, "--json", "--db", db]).output)
     assert line == {k: shown[k] for k in line}  # show adds what later stages derived (story, ...)
     assert "story" in shown and "story" not in line and "entities" not in line
+    assert shown["factcheck_matches"] == [] and "factcheck_matches" not in line
     rows = list(csv.DictReader(io.StringIO(runner.invoke(app, ["export", "--format", "csv", "--db", db]).output)))
     assert rows[0]["id"] == SEED_ID and rows[0]["outlet"] == "Daily Mail"
     cards = runner.invoke(app, ["export", "--format", "cards", "--db", db]).output

@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -172,3 +173,79 @@ def verdicts(
         _json(result)
     else:
         typer.echo("\n".join(format_report(result)))
+
+
+class Task(StrEnum):
+    a = "2a"
+    b = "2b"
+
+
+class Split(StrEnum):
+    train = "train"
+    dev = "dev"
+    dev_test = "dev-test"
+    test = "test"
+
+
+class EncoderName(StrEnum):
+    minilm = "minilm"
+    static = "static"
+    none = "none"
+
+
+PUBLISHED_CLAIMS = {
+    "2a": "published on the official test set: BM25 baseline MAP@5 0.818, best team about 0.956",
+    "2b": "published on the official test set: BM25 baseline MAP@5 0.321, best team about 0.46",
+}
+
+
+@app.command("claim-retrieval")
+def claim_retrieval(
+    data: DataOption,
+    task: Annotated[Task, typer.Option(help="2a (tweets → Snopes) or 2b (debates → PolitiFact).")] = Task.a,
+    split: Annotated[Split, typer.Option(help="train, dev, dev-test or test (the task's standard files).")] = Split.dev,
+    encoder: Annotated[
+        EncoderName, typer.Option(help="Dense half of the hybrid: static (default), minilm (slow on CPU) or none.")
+    ] = EncoderName.static,
+    cache: Annotated[
+        Path | None, typer.Option(help="Keep the vclaim embeddings in this folder between runs (minilm is slow).")
+    ] = None,
+    baseline: BaselineOption = True,
+    as_json: JsonOut = False,
+) -> None:
+    """Verified-claim retrieval on CheckThat! 2022 Task 2: MAP@5, MRR, P@1 beside plain BM25.
+
+    The last line printed is veracity's figure: MAP@5=… MRR=… P@1=…
+    """
+    from veracity.evaluate import claim_retrieval as cr
+
+    _require(data)
+    try:
+        loaded = cr.load_split(data, task.value, split.value)
+    except cr.DataMissing as exc:
+        err.print(f"error: {exc} (needed for --task {task.value} --split {split.value})", markup=False)
+        raise typer.Exit(2) from exc
+    results: dict[str, cr.Scores] = {}
+    if baseline:
+        results["BM25 (bm25s, baseline)"] = cr.score(cr.bm25_baseline(loaded), loaded.qrels)
+    err.print(f"indexing {len(loaded.vclaims)} vclaims ({encoder.value} embeddings)…", markup=False)
+    with _progress("matching", len(loaded.queries)) as tick:
+
+        def advance(done: int) -> None:
+            for _ in range(done):
+                tick()
+
+        rankings = cr.hybrid(loaded, encoder.value, on_progress=advance, cache=cache, task=task.value)
+    ours = cr.score(rankings, loaded.qrels)
+    results[f"veracity hybrid ({encoder.value})"] = ours
+    if as_json:
+        _json({name: vars(s) for name, s in results.items()})
+        return
+    typer.echo(
+        f"CheckThat! 2022 {task.value.upper()} {split.value}: {ours.queries} queries, {len(loaded.vclaims)} vclaims"
+    )
+    typer.echo(f"{'system':28} {'MAP@5':>6} {'MRR':>6} {'P@1':>6}")
+    for name, s in results.items():
+        typer.echo(f"{name:28} {s.map5:6.3f} {s.mrr:6.3f} {s.p1:6.3f}")
+    typer.echo(PUBLISHED_CLAIMS[task.value])
+    typer.echo(ours.line())

@@ -10,6 +10,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from veracity.cli import analyse as analyse_cli
 from veracity.cli import articles, evaluate
 from veracity.cli import batch as batch_cli
+from veracity.cli import factchecks as factchecks_cli
 from veracity.cli import sources as sources_cli
 from veracity.cli import stories as stories_cli
 from veracity.cli import verdict as verdict_cli
@@ -35,6 +36,7 @@ stories_cli.register(app)
 web_cli.register(app)
 verdict_cli.register(app)
 analyse_cli.register(app)
+factchecks_cli.register(app)
 
 
 @app.command()

@@ -24,7 +24,7 @@ from veracity.verdict.signals import CorroborationLike, MatchLike
 # (module, function) of each part's entry point; each takes (store, article_id).
 PROVIDERS: dict[str, tuple[str, str]] = {
     "corroboration": ("veracity.stories.corroboration", "corroboration"),  # -> Corroboration | None
-    "factchecks": ("veracity.factchecks", "matches_for_article"),  # -> list of matches
+    "factchecks": ("veracity.factchecks.match", "matches_for_article"),  # -> list of matches
     "loaded_terms": ("veracity.analysis.pipeline", "loaded_terms"),  # -> list[str]
     "story_members": ("veracity.stories.persist", "story_article_ids"),  # (store, story_id) -> list[str]
 }
