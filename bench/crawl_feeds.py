@@ -227,6 +227,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="run crawl and bare at the same time (a shared machine: both meet the same load)",
     )
+    parser.add_argument(
+        "--stages",
+        default="none",
+        help="after-ingest stages the crawl runs (VERACITY_STAGES; default none: the crawler against bare "
+        "extraction, as the issue asks; 'stories,analysis,factchecks,verdict' for the whole pipeline)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--bare-child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -242,6 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "VERACITY_MIN_HOST_DELAY": "0",
         "VERACITY_MAX_PER_HOST": str(max(2, args.workers)),
         "VERACITY_MAX_ITEMS_PER_FEED": str(args.per_feed),
+        "VERACITY_STAGES": args.stages,
     }
     commit = subprocess.run(
         ["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True, text=True

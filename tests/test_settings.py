@@ -39,3 +39,16 @@ def test_bad_values_name_the_variable(name: str, value: str) -> None:
     with pytest.raises(ConfigError) as info:
         Settings.from_env({name: value})
     assert name in str(info.value)
+
+
+def test_stages_are_chosen_by_name_in_their_fixed_order() -> None:
+    from veracity.enrich import STAGE_NAMES, stages
+    from veracity.errors import ConfigError
+
+    settings = Settings.from_env({"VERACITY_STAGES": "verdict, stories"})
+    assert settings.stages == ("verdict", "stories")
+    assert [s.__name__ for s in stages(settings.stages)] == ["assign_stories", "verdict_stage"]
+    assert stages(Settings.from_env({"VERACITY_STAGES": "none"}).stages) == []
+    assert len(stages(STAGE_NAMES)) == 4
+    with pytest.raises(ConfigError, match="unknown stage 'analyse'"):
+        stages(("analyse",))

@@ -32,14 +32,32 @@ class StageResult:
 Stage = Callable[["SqlStore", Settings, Sequence[str]], StageResult]
 
 
-def stages() -> list[Stage]:
-    """The stages, in the order they run (imported here: each stage module imports this one)."""
+STAGE_NAMES = ("stories", "analysis", "factchecks", "verdict")
+
+
+def stages(names: Sequence[str] = STAGE_NAMES) -> list[Stage]:
+    """The stages named (``Settings.stages``), in the order they run.
+
+    Imported here: each stage module imports this one.
+    """
     from veracity.analysis.pipeline import analyse_stage
     from veracity.factchecks.match import match_articles
     from veracity.stories.persist import assign_stories
     from veracity.verdict.judge import verdict_stage
 
-    return [assign_stories, analyse_stage, match_articles, verdict_stage]
+    by_name: dict[str, Stage] = {
+        "stories": assign_stories,
+        "analysis": analyse_stage,
+        "factchecks": match_articles,
+        "verdict": verdict_stage,
+    }
+    names = [n for n in names if n != "none"]
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        from veracity.errors import ConfigError
+
+        raise ConfigError(f"unknown stage {unknown[0]!r}; the stages are {', '.join(STAGE_NAMES)}", "stages")
+    return [by_name[n] for n in STAGE_NAMES if n in names]
 
 
 def enrich(
@@ -47,7 +65,7 @@ def enrich(
 ) -> list[StageResult]:
     """Run every stage over ``ids`` (article ids that were stored new or changed), in batches."""
     results = []
-    for stage in stages():
+    for stage in stages(settings.stages):
         if on_stage:
             on_stage(getattr(stage, "__name__", "stage"))
         results.append(stage(store, settings, list(ids)))

@@ -39,6 +39,11 @@ class Settings:
             Environment: ``VERACITY_EXTRACTION_FALLBACK`` (``1``/``0``).
         min_body_chars: an extracted body shorter than this is "no article".
             Environment: ``VERACITY_MIN_BODY_CHARS``.
+        stages: the after-ingest stages run on each article stored new or changed by ``ingest``,
+            ``fetch``, ``run`` and ``batch`` (:mod:`veracity.enrich`), in this order:
+            ``stories``, ``analysis``, ``factchecks``, ``verdict``. Leave some out to ingest faster
+            and run them later (``veracity analyse``, ``veracity judge``, ``veracity stories``).
+            Environment: ``VERACITY_STAGES`` (comma-separated; ``none`` for none).
         fetch: how veracity talks to the web (:class:`veracity.fetch.settings.FetchSettings`:
             ``allow_networks``, timeouts, politeness, size caps), each field read from
             ``VERACITY_<FIELD>`` too.
@@ -71,6 +76,7 @@ class Settings:
     max_input_bytes: int = 20 * 1024 * 1024
     extraction_fallback: bool = True
     min_body_chars: int = 40
+    stages: tuple[str, ...] = ("stories", "analysis", "factchecks", "verdict")
     fetch: FetchSettings = field(default_factory=FetchSettings)
     crawl: CrawlSettings = field(default_factory=CrawlSettings)
     batch: BatchSettings = field(default_factory=BatchSettings)

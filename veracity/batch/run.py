@@ -30,7 +30,7 @@ def run_batch(
     write is recognised. ``stages`` default to :func:`veracity.enrich.stages`.
     """
     seen = seen_at or datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-    chosen = list(enrich.stages() if stages is None else stages)
+    chosen = list(enrich.stages(settings.stages) if stages is None else stages)
     if settings.batch.engine == "ray":
         try:
             from veracity.batch.ray_engine import run_ray
