@@ -196,12 +196,7 @@ def outlet_ratings(store: SqlStore, domain: str) -> list[dict[str, Any]]:
 
 def track_record(store: SqlStore, domain: str) -> dict[str, int]:
     """How many of the outlet's articles have each effective verdict: ``{"Truth": 12, "Fake": 1, …}``."""
-    label = v.effective_label()
-    query = (
-        select(label.label("label"), func.count().label("n")).where(articles.c.outlet_domain == domain).group_by(label)
-    )
-    with store.engine.connect() as conn:
-        counts = {str(r.label): int(r.n) for r in conn.execute(query)}
+    counts = v.label_counts(store, domain)
     return {k: counts[k] for k in LABELS if counts.get(k)}
 
 

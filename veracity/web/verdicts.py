@@ -128,6 +128,38 @@ def shape(latest: dict[str, VerdictRow], imported: str | None) -> dict[str, Any]
     return out
 
 
+def _newest(source: str) -> Any:
+    """Each article's newest verdict id of one source (a grouped subquery, joined: one pass over the table)."""
+    return (
+        select(verdicts.c.article_id, func.max(verdicts.c.id).label("newest"))
+        .where(verdicts.c.source == source)
+        .group_by(verdicts.c.article_id)
+        .subquery()
+    )
+
+
+def label_counts(store: SqlStore, domain: str) -> dict[str, int]:
+    """How many of an outlet's articles have each effective verdict (joins, not per-article look-ups)."""
+    latest_m, latest_r = _newest("machine"), _newest("reviewer")
+    m, rv = verdicts.alias("m"), verdicts.alias("rv")
+    imported = case((articles.c.label.in_(IMPORTED_LABELS), articles.c.label), else_=None)
+    label = func.coalesce(rv.c.label, imported, m.c.label, literal("Unverified"))
+    joined = (
+        articles.outerjoin(latest_r, latest_r.c.article_id == articles.c.id)
+        .outerjoin(rv, rv.c.id == latest_r.c.newest)
+        .outerjoin(latest_m, latest_m.c.article_id == articles.c.id)
+        .outerjoin(m, m.c.id == latest_m.c.newest)
+    )
+    query = (
+        select(label.label("label"), func.count().label("n"))
+        .select_from(joined)
+        .where(articles.c.outlet_domain == domain)
+        .group_by(label)
+    )
+    with store.engine.connect() as conn:
+        return {str(r.label): int(r.n) for r in conn.execute(query)}
+
+
 def queue(store: SqlStore, limit: int, below: float) -> list[str]:
     """Article ids waiting for a reviewer, most urgent first.
 
@@ -137,31 +169,25 @@ def queue(store: SqlStore, limit: int, below: float) -> list[str]:
     an article a reviewer judged after its latest machine verdict waits no more. Last, to
     fill the page, articles with no verdict at all and no label, newest first.
     """
-    m = verdicts.alias("m")
-    r = verdicts.alias("r")
-    newest_m = (
-        select(func.max(verdicts.c.id)).where(verdicts.c.source == "machine").group_by(verdicts.c.article_id)
-    ).scalar_subquery()
-    newest_r = (
-        select(func.max(r.c.id)).where(r.c.source == "reviewer", r.c.article_id == m.c.article_id).scalar_subquery()
-    )
-    rv = verdicts.alias("rv")
+    latest_m, latest_r = _newest("machine"), _newest("reviewer")
+    m, rv = verdicts.alias("m"), verdicts.alias("rv")
     reference = func.coalesce(rv.c.label, case((articles.c.label.in_(IMPORTED_LABELS), articles.c.label), else_=None))
-    disputed = and_(reference.is_not(None), reference != m.c.label)
     rank = case(
-        (disputed, 0),
+        (and_(reference.is_not(None), reference != m.c.label), 0),  # disputed
         (and_(reference.is_(None), m.c.confidence < below), 1),
         (and_(reference.is_(None), m.c.label == "Unverified"), 2),
         else_=9,
     )
+    joined = (
+        latest_m.join(m, m.c.id == latest_m.c.newest)
+        .join(articles, articles.c.id == latest_m.c.article_id)
+        .outerjoin(latest_r, latest_r.c.article_id == latest_m.c.article_id)
+        .outerjoin(rv, rv.c.id == latest_r.c.newest)
+    )
     judged = (
         select(m.c.article_id, rank.label("rank"), m.c.confidence)
-        .select_from(
-            m.join(articles, articles.c.id == m.c.article_id).outerjoin(
-                rv, and_(rv.c.id == newest_r, rv.c.article_id == m.c.article_id)
-            )
-        )
-        .where(m.c.id.in_(newest_m), or_(rv.c.id.is_(None), rv.c.id < m.c.id))
+        .select_from(joined)
+        .where(or_(rv.c.id.is_(None), rv.c.id < m.c.id))  # a review after the machine's verdict settled it
         .subquery()
     )
     query = (
