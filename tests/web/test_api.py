@@ -41,7 +41,8 @@ def test_article_versions_and_diff(client: TestClient, ids: dict[str, str]) -> N
     a = client.get(f"/api/articles/{ids['edited']}").json()
     assert a["title"] == "Council delays the port vote again" and a["versions"] == 2
     assert {"kind": "caption", "text": "The harbour at dawn"} in a["blocks"]
-    assert a["verdict"] is None and a["claims"] == [] and a["quotes"] == [] and a["story"] is None
+    assert a["verdict"]["label"] == "Misleading" and a["verdict"]["source"] == "imported"  # came with the input
+    assert a["claims"] == [] and a["quotes"] == [] and a["story"] is None  # not analysed, in no story
     versions = client.get(f"/api/articles/{ids['edited']}/versions").json()
     assert [v["number"] for v in versions] == [1, 2]
     diff = client.get(f"/api/articles/{ids['edited']}/diff").json()
@@ -63,11 +64,11 @@ def test_outlets(client: TestClient) -> None:
         "https://harbour-news.example/rss.xml": True,
         "https://harbour-news.example/bad.xml": False,
     }
-    assert detail["ratings"] == [] and detail["track_record"] == {} and len(detail["recent"]) == 1
+    assert detail["ratings"] == [] and detail["track_record"] == {"Misleading": 1} and len(detail["recent"]) == 1
     assert client.get("/api/outlets/nowhere").status_code == 404
 
 
-def test_story_is_404_while_stories_are_absent(client: TestClient) -> None:
+def test_story_is_404_when_there_is_none(client: TestClient) -> None:
     assert client.get("/api/stories/1").status_code == 404
 
 

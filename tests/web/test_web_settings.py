@@ -19,6 +19,9 @@ def test_web_settings_from_the_environment() -> None:
     assert Settings.from_env({}).web.max_page_size == 100
     with pytest.raises(ConfigError):
         Settings.from_env({"VERACITY_PAGE_SIZE": "1000"})
+    assert Settings.from_env({"VERACITY_REVIEW_BELOW": "0.4"}).web.review_below == 0.4
+    with pytest.raises(ConfigError):
+        Settings.from_env({"VERACITY_REVIEW_BELOW": "1.5"})
 
 
 def test_migration_0007_downgrades_and_upgrades(store: SqlStore) -> None:
@@ -31,3 +34,6 @@ def test_migration_0007_downgrades_and_upgrades(store: SqlStore) -> None:
         command.upgrade(alembic_config(conn), "head")
     indexes = {i["name"] for i in inspect(store.engine).get_indexes("articles")}
     assert "ix_articles_label_updated" in indexes and "ix_articles_outlet_name_updated" in indexes
+    assert "ix_verdicts_article_source" in {i["name"] for i in inspect(store.engine).get_indexes("verdicts")}
+    entity_indexes = {i["name"] for i in inspect(store.engine).get_indexes("analysis_entities")}
+    assert {"ix_analysis_entities_canonical", "ix_analysis_entities_text"} <= entity_indexes

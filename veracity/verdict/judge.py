@@ -260,6 +260,10 @@ def review(
     stored = store.get(article_id)
     verdicts = VerdictStore(store.engine)
     before = verdicts.effective(stored.id)
+    previous = (before.label, before.source) if before else (None, None)
+    imported = stored.article.label
+    if imported and imported != "Unverified" and previous[1] in (None, "machine"):
+        previous = (imported, "imported")  # not judged since the input came: its label still counts over the machine
     verdicts.add(
         article_id=stored.id,
         version=stored.versions,
@@ -272,8 +276,8 @@ def review(
         created_at=now or _now(),
         reviewer=by.strip(),
         note=note.strip(),
-        previous_label=before.label if before else None,
-        previous_source=before.source if before else None,
+        previous_label=previous[0],
+        previous_source=previous[1],
         outlet_domain=domain_for(stored, inputs.outlet_names(store)),
     )
     row = verdicts.latest(stored.id)["reviewer"]

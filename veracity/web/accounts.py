@@ -13,7 +13,6 @@ import hashlib
 import hmac
 import json
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -281,31 +280,3 @@ class Accounts:
                     at=_now(), actor=actor, action=action, target=target, detail=json.dumps(detail, ensure_ascii=False)
                 )
             )
-
-    def latest_reviews(self, targets: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """The latest ``review`` of each target, as a verdict: ``{target: {"label", "explanation", "by", …}}``."""
-        if not targets:
-            return {}
-        query = select(audit).where(audit.c.action == "review", audit.c.target.in_(list(targets)))
-        out: dict[str, dict[str, Any]] = {}
-        with self.engine.connect() as conn:
-            for r in conn.execute(query.order_by(audit.c.id)):
-                detail = json.loads(r.detail)
-                out[r.target] = {
-                    "label": detail.get("to"),
-                    "confidence": None,
-                    "explanation": detail.get("note") or None,
-                    "decided_at": r.at,
-                    "by": r.actor,
-                    "evidence": [],
-                }
-        return out
-
-    def trail(self, target: str, limit: int = 100) -> list[dict[str, Any]]:
-        """What was done to ``target``, newest first."""
-        query = select(audit).where(audit.c.target == target).order_by(audit.c.at.desc(), audit.c.id.desc())
-        with self.engine.connect() as conn:
-            rows = conn.execute(query.limit(limit)).all()
-        return [
-            {"at": r.at, "actor": r.actor, "action": r.action, "target": r.target, **json.loads(r.detail)} for r in rows
-        ]

@@ -40,7 +40,9 @@ class ArticleSummary(BaseModel):
     language: str | None
     created_at: str | None
     updated_at: str | None
-    label: str = Field(description="The verdict (today: the article's label), Unverified when none.")
+    label: str = Field(
+        description="The verdict that counts: reviewer's, else the input's label, else the machine's, else Unverified."
+    )
     confidence: float | None
     opening: str
     url: str | None = Field(description="The source article; http(s) only.")
@@ -63,7 +65,9 @@ class Block(BaseModel):
 class ArticleDetail(ArticleSummary):
     authors: list[str]
     blocks: list[Block]
-    verdict: dict[str, Any] | None = Field(description="veracity's verdict with its evidence, when the part exists.")
+    verdict: dict[str, Any] | None = Field(
+        description="The verdict that counts with its source, confidence, explanation and evidence; null when none."
+    )
     quotes: list[dict[str, Any]]
     claims: list[dict[str, Any]]
     story: dict[str, Any] | None
@@ -280,7 +284,7 @@ def diff(
 
 @router.get("/articles/{article_id}/audit", response_model=list[AuditEntry])
 def audit(request: Request, article_id: str) -> list[dict[str, Any]]:
-    """Every review of an article, newest first."""
+    """The article's verdict history, newest first: reviews, machine verdicts, imported labels."""
     trail = parts.audit_trail(desk_of(request).store, _article_id(article_id))
     return [{**t, "at": iso(t["at"]) if isinstance(t["at"], datetime) else t["at"]} for t in trail]
 

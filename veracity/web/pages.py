@@ -84,7 +84,9 @@ def article(request: Request, article_id: str, a: int | None = None, b: int | No
     va, vb = pick_versions(records, a, b)
     by_number = {r.number: r for r in records}
     rows = compare(by_number[va], by_number[vb]) if va != vb else []
-    jsonld = claim_review(card, verdict, str(request.url_for("article", article_id=stored.id))) if verdict else None
+    jsonld = None
+    if verdict is not None and verdict.get("source") != "imported":  # veracity rated it, not the input
+        jsonld = claim_review(card, verdict, str(request.url_for("article", article_id=stored.id)))
     return desk.render(
         request,
         "article.html",

@@ -87,7 +87,7 @@ def queue(request: Request) -> Response:
     session = require_reviewer(desk, request)
     if isinstance(session, Response):
         return session
-    ids = parts.review_queue(desk.store, desk.web.page_size)
+    ids = parts.review_queue(desk.store, desk.web.page_size, desk.web.review_below)
     items = [desk.store.get(i) for i in ids]
     verdicts = parts.verdicts(desk.store, ids)
     now = desk.now()

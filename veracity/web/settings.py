@@ -27,6 +27,8 @@ class WebSettings:
             Environment: ``VERACITY_SECURE_COOKIES``.
         facet_ttl: seconds the filter choices (outlets, sections, languages) and the outlets' article
             counts are cached (60).
+        review_below: a machine verdict less confident than this waits in the review queue
+            (after the disputed ones) (0.6). Environment: ``VERACITY_REVIEW_BELOW``.
     """
 
     page_size: int = 20
@@ -37,9 +39,12 @@ class WebSettings:
     session_hours: float = 12.0
     secure_cookies: bool = False
     facet_ttl: float = 60.0
+    review_below: float = 0.6
 
     def __post_init__(self) -> None:
         if not 1 <= self.page_size <= self.max_page_size:
             raise ConfigError("need 1 <= page_size <= max_page_size", "page_size")
         if self.api_rate_per_minute < 0 or self.login_rate_per_minute < 0:
             raise ConfigError("rate limits are 0 (off) or more", "api_rate_per_minute")
+        if not 0 <= self.review_below <= 1:
+            raise ConfigError("review_below is a confidence between 0 and 1", "review_below")

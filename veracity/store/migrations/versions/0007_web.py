@@ -58,9 +58,17 @@ def upgrade() -> None:
     # The feed's filters, each read newest first without a sort (bench/web.py at 100,000 articles).
     for column in WEB_FILTERS:
         op.create_index(f"ix_articles_{column}_updated", "articles", [column, "updated_at"])
+    # The effective verdict in SQL (veracity/web/verdicts.py): an article's newest verdict of one source.
+    op.create_index("ix_verdicts_article_source", "verdicts", ["article_id", "source", "id"])
+    # The feed's entity filter: the articles mentioning a name.
+    op.create_index("ix_analysis_entities_canonical", "analysis_entities", ["canonical", "article_id"])
+    op.create_index("ix_analysis_entities_text", "analysis_entities", ["text", "article_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_analysis_entities_text", "analysis_entities")
+    op.drop_index("ix_analysis_entities_canonical", "analysis_entities")
+    op.drop_index("ix_verdicts_article_source", "verdicts")
     for column in WEB_FILTERS:
         op.drop_index(f"ix_articles_{column}_updated", "articles")
     op.drop_table("web_audit")
