@@ -99,9 +99,11 @@ def claims(store: SqlStore, article_id: str) -> list[dict[str, Any]]:
     """Check-worthy claims (the analysis stores those above its threshold), most check-worthy first.
 
     Shape: ``[{"text", "score", "factchecks": [{"rating", "publisher", "url", "title", "summary_html"}]}]``;
-    ``summary_html`` may hold markup from the fact-checker and is shown through nh3. The
-    fact-checks are not fed yet: the list is empty.
+    ``summary_html`` may hold markup from the fact-checker and is shown through nh3. A quote
+    that matched a fact-check is listed too, after the claims, with no score.
     """
+    from veracity.factchecks.store import FactCheckStore
+
     query = (
         select(claims_t.c.text, claims_t.c.score)
         .where(claims_t.c.article_id == article_id)
@@ -109,7 +111,25 @@ def claims(store: SqlStore, article_id: str) -> list[dict[str, Any]]:
     )
     with store.engine.connect() as conn:
         rows = conn.execute(query).all()
-    return [{"text": r.text, "score": round(float(r.score), 3), "factchecks": []} for r in rows]
+    out: dict[str, dict[str, Any]] = {
+        r.text: {"text": r.text, "score": round(float(r.score), 3), "factchecks": []} for r in rows
+    }
+    for m in FactCheckStore(store.engine).matches(article_id):
+        entry = out.setdefault(m.claim, {"text": m.claim, "score": None, "factchecks": []})
+        fc = m.factcheck
+        entry["factchecks"].append(
+            {
+                "rating": fc.rating.label,
+                "rating_original": fc.rating.original,
+                "publisher": fc.publisher or fc.publisher_site,
+                "url": fc.review_url,
+                "title": fc.title or fc.claim,
+                "summary_html": None,
+                "match_score": round(m.score, 3),
+                "published_after_article": m.published_after_article,
+            }
+        )
+    return list(out.values())
 
 
 def story_of(store: SqlStore, article_id: str) -> dict[str, Any] | None:
