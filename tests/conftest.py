@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -40,6 +41,16 @@ def require_data(name: str) -> Path:
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards."""
+    with pg_schema() as url:
+        yield url
+
+
+@contextmanager
+def pg_schema() -> Iterator[str]:
+    """A PostgreSQL URL on a schema of its own, dropped afterwards (tests needing two use it twice).
+
+    Skipped when the server cannot be reached, or a failure under ``VERACITY_REQUIRE_POSTGRES=1``.
+    """
     schema = "t_" + uuid.uuid4().hex[:12]
     admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
     try:
@@ -51,10 +62,12 @@ def pg_url() -> Iterator[str]:
             pytest.fail(f"PostgreSQL required but unreachable at {PG_URL}: {exc}")
         pytest.skip(f"PostgreSQL unreachable at {PG_URL}: {exc}")
     sep = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{sep}options={quote(f'-csearch_path={schema}')}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield f"{PG_URL}{sep}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -9,16 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, func, insert, inspect, select, text
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, inspect, select, text
 
-from conftest import PG_URL
 from ingest.ingest_helpers import canonical_dump
 from ingest.warc_util import Page, article_html, write_warc
 from veracity.enrich import StageResult
@@ -127,22 +123,6 @@ def full_dump(url: str) -> dict[str, Any]:
     finally:
         engine.dispose()
     return dump
-
-
-@contextmanager
-def pg_schema() -> Iterator[str]:
-    """A PostgreSQL URL on a schema of its own (a second one beside the ``pg_url`` fixture's), dropped after."""
-    schema = "t_" + uuid.uuid4().hex[:12]
-    admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    try:
-        yield f"{PG_URL}{sep}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def big_archive(path: Path, n: int) -> Path:

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 import batch.support
-from batch.support import full_dump, make_inputs, member_stage, pg_schema
+from batch.support import full_dump, make_inputs, member_stage
+from conftest import pg_schema
 from ingest.ingest_helpers import assert_whole
 from veracity.batch.run import run_batch
 from veracity.batch.settings import BatchSettings

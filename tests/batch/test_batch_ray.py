@@ -23,7 +23,8 @@ from typing import Any
 import pytest
 
 import batch.support
-from batch.support import big_archive, full_dump, make_inputs, member_stage, pg_schema, ray_processes
+from batch.support import big_archive, full_dump, make_inputs, member_stage, ray_processes
+from conftest import pg_schema
 from crawl.crawl_support import Server, Site, crawl_settings
 from ingest.ingest_helpers import ROOT, assert_whole, canonical_dump, veracity_command
 from veracity.batch.run import run_batch

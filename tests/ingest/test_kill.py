@@ -12,19 +12,15 @@ import os
 import signal
 import subprocess
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from ingest_helpers import assert_whole, canonical_dump, run_cli, summary_line, veracity_command
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from warc_util import Page, article_html, write_warc
 
-from conftest import PG_URL
+from conftest import pg_schema
 from veracity.store.sql import engine_for
 
 pytestmark = pytest.mark.slow
@@ -83,22 +79,6 @@ def _ingest_and_kill(archive: Path, url: str, at_least: int) -> None:
     assert at_least <= stored < N_ARTICLES, f"killed with {stored} articles stored"
 
 
-@contextmanager
-def _pg_schema() -> Iterator[str]:
-    """A second PostgreSQL schema (the ``pg_url`` fixture gives one), dropped afterwards."""
-    schema = "t_" + uuid.uuid4().hex[:12]
-    admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    try:
-        yield f"{PG_URL}{sep}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 def _kill_and_resume_equals_one_run(archive: Path, killed_url: str, clean_url: str) -> None:
     _ingest_and_kill(archive, killed_url, at_least=20)
     _ingest_and_kill(archive, killed_url, at_least=_rows(killed_url) + 60)
@@ -128,5 +108,5 @@ def test_killed_ingest_resumes_to_the_same_database_sqlite(tmp_path: Path) -> No
 @pytest.mark.postgres
 def test_killed_ingest_resumes_to_the_same_database_postgresql(tmp_path: Path, pg_url: str) -> None:
     archive = _crawl(tmp_path / "crawl.warc.gz")
-    with _pg_schema() as clean_url:
+    with pg_schema() as clean_url:
         _kill_and_resume_equals_one_run(archive, pg_url, clean_url)
