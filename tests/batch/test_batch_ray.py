@@ -202,9 +202,12 @@ def test_run_on_ray_keeps_per_host_politeness_across_the_cluster(tmp_path: Path)
         server.close()
     starts.sort()
     assert len(starts) == 10
+    # Times are taken by the server when a request arrives, so each carries the worker's own
+    # scheduling delay (a few ms, more on a loaded machine); without the shared limiter two
+    # workers' requests would start together (gap about 0), so 0.05 s of slack still tells.
     for (a_start, a_end), (b_start, _) in itertools.pairwise(starts):
         assert b_start >= a_end - 0.01, "two requests to one host at once"
-        assert b_start - a_start >= 0.2 - 0.02, "two starts closer than min_host_delay"
+        assert b_start - a_start >= 0.2 - 0.05, "two starts closer than min_host_delay"
 
 
 def test_cli_run_once_on_ray(tmp_path: Path) -> None:
