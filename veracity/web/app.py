@@ -167,25 +167,20 @@ def create_app(
         response: Response = await call_next(request)
         return response
 
-    @app.exception_handler(NotFoundError)
-    def not_found(request: Request, exc: NotFoundError) -> Response:
-        return _error(request, 404, str(exc))
+    # veracity's errors as HTTP statuses (Starlette picks the most specific class of an error).
+    statuses: dict[type[VeracityError], int] = {
+        NotFoundError: 404,
+        AmbiguousIdError: 400,
+        AuthError: 403,
+        ConfigError: 422,
+        VeracityError: 500,
+    }
+    for error_type, status in statuses.items():
 
-    @app.exception_handler(AmbiguousIdError)
-    def ambiguous(request: Request, exc: AmbiguousIdError) -> Response:
-        return _error(request, 400, str(exc))
+        def handler(request: Request, exc: Exception, status: int = status) -> Response:
+            return _error(request, status, str(exc))
 
-    @app.exception_handler(AuthError)
-    def refused(request: Request, exc: AuthError) -> Response:
-        return _error(request, 403, str(exc))
-
-    @app.exception_handler(ConfigError)
-    def bad_value(request: Request, exc: ConfigError) -> Response:
-        return _error(request, 422, str(exc))
-
-    @app.exception_handler(VeracityError)
-    def failed(request: Request, exc: VeracityError) -> Response:
-        return _error(request, 500, str(exc))
+        app.add_exception_handler(error_type, handler)
 
     @app.exception_handler(StarletteHTTPException)
     def http_error(request: Request, exc: StarletteHTTPException) -> Response:
