@@ -125,6 +125,24 @@ def full_dump(url: str) -> dict[str, Any]:
     return dump
 
 
+def assert_same_dump(url: str, expected_url: str) -> None:
+    """``full_dump`` of both stores equal, or an error naming the tables and rows that differ.
+
+    pytest's own diff of two dumps of thousands of rows runs for many minutes (difflib),
+    so the difference is reported here, a few rows a side.
+    """
+    got, expected = full_dump(url), full_dump(expected_url)
+    problems = []
+    for table in sorted(set(got) | set(expected)):
+        have, want = set(got.get(table, [])), set(expected.get(table, []))
+        if have != want or len(got.get(table, [])) != len(expected.get(table, [])):
+            problems.append(
+                f"{table}: {len(got.get(table, []))} rows, expected {len(expected.get(table, []))}; "
+                f"only here {sorted(have - want)[:3]}; only expected {sorted(want - have)[:3]}"
+            )
+    assert not problems, "\n".join(problems)
+
+
 def big_archive(path: Path, n: int) -> Path:
     """``n`` articles, one version each, then a second version of every tenth: a run of a few seconds."""
     pages = [_page(i, 1) for i in range(n)] + [_page(i, 2) for i in range(0, n, 10)]
@@ -132,7 +150,8 @@ def big_archive(path: Path, n: int) -> Path:
 
 
 def ray_processes(title: str) -> list[int]:
-    """Pids of this process's descendants whose process title is ``ray::<title>`` (a Ray worker running it)."""
+    """Pids of this process's descendants whose process title is ``ray::<title>`` (a Ray worker running
+    it), or ``ray::<title>.<method>`` (an actor running a method)."""
     me = os.getpid()
     found = []
     for entry in os.listdir("/proc"):
@@ -143,7 +162,7 @@ def ray_processes(title: str) -> list[int]:
                 name = fh.read().split(b"\0")[0]
         except OSError:
             continue
-        if name == f"ray::{title}".encode() and _descends_from(int(entry), me):
+        if name.split(b".")[0] == f"ray::{title}".encode() and _descends_from(int(entry), me):
             found.append(int(entry))
     return found
 

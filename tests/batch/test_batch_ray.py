@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 import batch.support
-from batch.support import big_archive, full_dump, make_inputs, member_stage, ray_processes
+from batch.support import assert_same_dump, big_archive, make_inputs, member_stage, ray_processes
 from conftest import pg_schema
 from crawl.crawl_support import Server, Site, crawl_settings
 from ingest.ingest_helpers import ROOT, assert_whole, canonical_dump, veracity_command
@@ -68,7 +68,7 @@ def same_as_local(paths: list[str], ray_url: str, local_url: str, **batch_option
     assert on_ray.stage_line() == local.stage_line()
     assert [f.source for f in on_ray.failures] == [f.source for f in local.failures]
     assert_whole(ray_url)
-    assert full_dump(ray_url) == full_dump(local_url)
+    assert_same_dump(ray_url, local_url)
     return on_ray
 
 
@@ -118,7 +118,7 @@ def test_workers_killed_mid_task_are_retried_without_duplicates(tmp_path: Path, 
         counts = [(r.read, r.extracted, r.stored, len(r.failures)) for r in (result[0], local)]
         assert counts[0] == counts[1]
         assert_whole(pg_url)
-        assert full_dump(pg_url) == full_dump(local_url)
+        assert_same_dump(pg_url, local_url)
 
 
 def test_progress_is_reported_per_chunk(tmp_path: Path) -> None:
