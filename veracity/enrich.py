@@ -60,6 +60,23 @@ def stages(names: Sequence[str] = STAGE_NAMES) -> list[Stage]:
     return [by_name[n] for n in STAGE_NAMES if n in names]
 
 
+def split_order_free(chosen: Sequence[Stage]) -> tuple[list[Stage], list[Stage]]:
+    """``chosen`` split into the stages that may run on any worker in any order, and the rest.
+
+    Analysis and fact-check matching read only the article they work on (and the fact-check
+    knowledge base, which a batch does not change), so a batch engine may run them wherever
+    the article was stored. Story assignment and the verdict read other articles' results
+    (the story index, corroboration, an outlet's track record): they must see the articles
+    in input order, in one place. Unknown stages (a test's, a plugin's) count as ordered.
+    Each list keeps ``chosen``'s order.
+    """
+    from veracity.analysis.pipeline import analyse_stage
+    from veracity.factchecks.match import match_articles
+
+    free: set[Stage] = {analyse_stage, match_articles}
+    return [s for s in chosen if s in free], [s for s in chosen if s not in free]
+
+
 def enrich(
     store: SqlStore, settings: Settings, ids: Sequence[str], on_stage: Callable[[str], None] | None = None
 ) -> list[StageResult]:

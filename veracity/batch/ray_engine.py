@@ -5,17 +5,23 @@ and keeps at most ``batch.in_flight`` chunks between reading and enrichment, so 
 and the object store's are bounded whatever the input's size. Per chunk:
 
 1. ``_extract`` (a task): raw items -> articles or failures, and the articles' ids.
-2. ``_store`` (a task, on any worker): the chunk's upserts, in item order.
-3. ``Enricher.run`` (the one actor): the enrich stages over the ids the store task stored
-   new or changed. It is submitted with the store task, taking its result, so the actor
-   runs the chunks' calls in submission order, i.e. input order: the stages keep indexes
-   (stories) and must see articles in input order, in one place.
+2. ``_store`` (a task, on any worker): the chunk's upserts, in item order, then the enrich
+   stages that read only the article they work on (analysis, fact-check matching:
+   :func:`veracity.enrich.split_order_free`) over the ids it stored new or changed. These
+   are the costly ones (spaCy), so they scale with the workers.
+3. ``Enricher.run`` (the one actor): the other enrich stages over those ids. They keep
+   indexes (stories) or read other articles' results (the verdict) and must see articles in input order,
+   in one place, so the driver sends the actor one call at a time, in chunk order, each
+   once the one before it has returned. (Ray runs an actor's calls in submission order,
+   but not when it retries them after a restart, which is what a killed actor needs;
+   one call in flight keeps the order whatever Ray retries.)
 
 Chunks without an article in common are stored in parallel. A chunk holding an article
 that an earlier chunk still in flight also holds waits for that chunk's last task (its
 enrich call, else its store task; passed as an argument, so Ray orders them): the versions
 of an article are stored in input order, and the stages read each article as its chunk
-stored it, exactly as in a single process.
+stored it, exactly as in a single process. Until the earlier chunk's enrich call is sent,
+the later chunk, and the chunks read after it, wait in the driver.
 
 At-least-once: a worker killed mid-task makes Ray run the task again. Extraction has no
 effects; a store task run again skips what its killed attempt stored and counts it as that
@@ -51,7 +57,7 @@ from veracity.batch.stages import (
     run_stages,
     store_chunk,
 )
-from veracity.enrich import Stage, StageResult
+from veracity.enrich import Stage, StageResult, split_order_free
 from veracity.errors import ConfigError
 from veracity.ingest.read import Failure
 from veracity.settings import Settings
@@ -75,10 +81,18 @@ def _extract(items: list[Any], settings: Settings) -> tuple[list[str], list[Extr
     return article_ids(extracted), extracted
 
 
-@ray.remote(max_retries=RETRIES)
-def _store(url: str, extracted: list[Extracted], seen_at: datetime, *_after: Any) -> list[Stored]:
-    """Store a chunk; ``_after`` are the store tasks of earlier chunks it must follow (unused values)."""
-    return store_chunk(_store_for(url), extracted, seen_at)
+@ray.remote(num_returns=2, max_retries=RETRIES)
+def _store(
+    url: str, extracted: list[Extracted], seen_at: datetime, settings: Settings, free: list[Stage], *_after: Any
+) -> tuple[list[Stored], list[StageResult]]:
+    """Store a chunk and run the order-free stages ``free`` over what it stored new or changed.
+
+    ``_after`` are the last tasks of earlier chunks it must follow (unused values).
+    """
+    store = _store_for(url)
+    stored = store_chunk(store, extracted, seen_at)
+    ids = changed_ids(stored)
+    return stored, (run_stages(store, settings, ids, free) if ids and free else [])
 
 
 @ray.remote(num_cpus=0, max_restarts=RETRIES, max_task_retries=RETRIES)
@@ -137,8 +151,10 @@ class _InFlight:
     sources: list[str]
     ref: Any  # what the chunk waits for now: its ids (extracting), its outcomes (storing)
     extracted: Any = None
-    ids: list[str] | None = None
-    last: Any = None  # the chunk's last task: the enrich call, else the store task
+    ids: list[str] | None = None  # its articles' ids, once extracted
+    last: Any = None  # the chunk's last task: the enrich call (once sent), else the store task
+    free: Any = None  # the store task's second result: the order-free stages' results
+    results: list[StageResult] | None = None  # those results, once the store task is done
 
 
 class _Driver:
@@ -152,11 +168,15 @@ class _Driver:
         self.report = BatchReport()
         cpus = int(ray.cluster_resources().get("CPU", 1))  # type: ignore[no-untyped-call]
         self.window = settings.batch.in_flight or max(4, 2 * cpus)
-        self.enricher = Enricher.remote(self.url, settings, list(stages)) if stages else None  # type: ignore[attr-defined]
+        free, ordered = split_order_free(stages)
+        self.free_ref = ray.put(free)
+        # Results are reported per chunk in the order of ``stages``, as the local engine does.
+        self.order = [*(stages.index(s) for s in free), *(stages.index(s) for s in ordered)]
+        self.enricher = Enricher.remote(self.url, settings, ordered) if ordered else None  # type: ignore[attr-defined]
         self.extracting: deque[_InFlight] = deque()
         self.storing: deque[_InFlight] = deque()
         self.enriching: deque[_InFlight] = deque()
-        self.writer: dict[str, Any] = {}  # article id -> last task of the last chunk in flight holding it
+        self.writer: dict[str, _InFlight] = {}  # article id -> the last chunk in flight holding it
 
     def in_flight(self) -> int:
         return len(self.extracting) + len(self.storing) + len(self.enriching)
@@ -169,8 +189,11 @@ class _Driver:
 
     def step(self) -> None:
         """Wait until the oldest chunk of some stage is done, then move every finished head on."""
-        heads = [q[0].ref for q in (self.extracting, self.storing) if q]
-        heads += [self.enriching[0].last] if self.enriching else []
+        heads = [self.extracting[0].ref] if self.extracting and not self._blocked(self.extracting[0]) else []
+        heads += [self.storing[0].ref] if self.storing else []
+        heads += [self.enriching[0].last] if self.enriching and self.enriching[0].last is not None else []
+        if not heads:  # a blocked chunk with nothing else in flight cannot happen: say so rather than spin
+            raise RuntimeError("batch driver has nothing to wait for")
         ray.wait(heads, num_returns=1)
         moved = True
         while moved:
@@ -179,33 +202,48 @@ class _Driver:
     def _ready(self, ref: Any) -> bool:
         return bool(ray.wait([ref], timeout=0)[0])
 
+    def _earlier(self, f: _InFlight) -> list[_InFlight]:
+        """The chunks in flight before ``f`` that hold one of its articles (``f``'s ids known)."""
+        return list({id(e): e for e in (self.writer[i] for i in f.ids or [] if i in self.writer)}.values())
+
+    def _blocked(self, f: _InFlight) -> bool:
+        """Extracted, but an earlier chunk holding one of its articles has no enrich call yet."""
+        return f.ids is not None and any(e.last is None for e in self._earlier(f))
+
     def _extracted(self) -> bool:
-        if not self.extracting or not self._ready(self.extracting[0].ref):
+        if not self.extracting:
             return False
-        f = self.extracting.popleft()
-        try:
-            ids: list[str] = ray.get(f.ref)
-        except RayError as exc:
-            self.report.extracted_chunk(f.chunk, 0)
-            self.report.stored_chunk([Failure(s, f"extraction task failed: {exc}") for s in f.sources])
-            return True
-        self.report.extracted_chunk(f.chunk, len(ids))
-        after = list({id(r): r for r in (self.writer[i] for i in ids if i in self.writer)}.values())
-        f.ref = _store.remote(self.url, f.extracted, self.seen_at, *after)
-        # Submitted now, run by the actor in submission order once the store task is done: a
-        # later chunk writing one of these articles waits for it, so the stages read each
-        # article as stored by this chunk, as in a single process.
-        f.last = self.enricher.run.remote(f.ref) if self.enricher is not None else f.ref
-        f.extracted, f.ids = None, ids
-        for i in ids:
-            self.writer[i] = f.last
+        f = self.extracting[0]
+        if f.ids is None:
+            if not self._ready(f.ref):
+                return False
+            try:
+                f.ids = ray.get(f.ref)
+            except RayError as exc:
+                self.extracting.popleft()
+                self.report.extracted_chunk(f.chunk, 0)
+                self.report.stored_chunk([Failure(s, f"extraction task failed: {exc}") for s in f.sources])
+                return True
+            self.report.extracted_chunk(f.chunk, len(f.ids))
+        if self._blocked(f):
+            return False
+        self.extracting.popleft()
+        # A later chunk writing one of these articles waits for this chunk's last task, so the
+        # stages read each article as stored by this chunk, as in a single process.
+        after = (e.last for e in self._earlier(f))
+        f.ref, f.free = _store.remote(self.url, f.extracted, self.seen_at, self.settings_ref, self.free_ref, *after)
+        f.extracted = None
+        if self.enricher is None:
+            f.last = f.ref
+        for i in f.ids or []:
+            self.writer[i] = f
         self.storing.append(f)
         return True
 
     def _forget(self, f: _InFlight) -> None:
         """The chunk is done: later chunks need not wait for it."""
         for i in f.ids or []:
-            if self.writer.get(i) is f.last:
+            if self.writer.get(i) is f:
                 del self.writer[i]
 
     def _stored(self) -> bool:
@@ -214,23 +252,40 @@ class _Driver:
         f = self.storing.popleft()
         try:
             stored: list[Stored] = ray.get(f.ref)
+            f.results = ray.get(f.free)
         except RayError as exc:
             stored = [Failure(s, f"store task failed: {exc}") for s in f.sources]
+            f.results = []
         self.report.stored_chunk(stored)
         if self.enricher is None:
+            self.report.enriched_chunk(f.results)
             self._forget(f)
         else:
             self.enriching.append(f)
         return True
 
+    def _in_stage_order(self, free: list[StageResult], ordered: list[StageResult]) -> list[StageResult]:
+        """A chunk's results of both kinds in the order of the stages (one result a stage, or none)."""
+        if len(free) + len(ordered) != len(self.order):
+            return free + ordered
+        return [r for _, r in sorted(zip(self.order, free + ordered, strict=True), key=lambda p: p[0])]
+
     def _enriched(self) -> bool:
-        if not self.enriching or not self._ready(self.enriching[0].last):
+        if not self.enriching:
             return False
-        f = self.enriching.popleft()
+        f = self.enriching[0]
+        if f.last is None:  # the previous call has returned: this chunk's call goes now
+            assert self.enricher is not None  # only then are chunks enriched
+            f.last = self.enricher.run.remote(f.ref)
+            return True
+        if not self._ready(f.last):
+            return False
+        self.enriching.popleft()
         try:
-            self.report.enriched_chunk(ray.get(f.last))
+            ordered: list[StageResult] = ray.get(f.last)
         except RayError as exc:
-            self.report.enriched_chunk([StageResult("enrich", 0, [("-", f"enrich actor failed: {exc}")])])
+            ordered = [StageResult("enrich", 0, [("-", f"enrich actor failed: {exc}")])]
+        self.report.enriched_chunk(self._in_stage_order(f.results or [], ordered))
         self._forget(f)
         return True
 
