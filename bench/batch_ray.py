@@ -8,7 +8,7 @@ it, each in a fresh child process and a fresh SQLite database:
 * ingest: ``veracity ingest`` (today's single-process path);
 * local: ``veracity batch --engine local`` (the same stage functions, chunked, enrich hook);
 * ray-1, ray-2: ``run_batch`` on a local Ray cluster of 1 and 2 CPUs (one worker per CPU).
-  The cluster is started and its workers warmed up (veracity and trafilatura imported)
+  The cluster is started and its workers warmed up (veracity, trafilatura and spaCy's model loaded)
   before the clock starts: joining a running cluster is what a deployment does, and the
   start-up (about 10 s here) would otherwise swamp a small archive.
 
@@ -106,7 +106,9 @@ def ray_child(cpus: int, archive: Path, db: Path) -> int:
         import trafilatura  # noqa: F401
 
         import veracity.batch.stages  # noqa: F401
+        from veracity.analysis import nlp
 
+        nlp.load()  # the analysis stage runs in the store tasks: its model is loaded once a worker
         time.sleep(0.5)
         return os.getpid()
 
