@@ -3,6 +3,8 @@ an article page, under concurrent load from a second process on loopback; SQLite
 
     python bench/web.py                                   # 100,000 articles, SQLite then PostgreSQL
     python bench/web.py --articles 20000 --backends sqlite --requests 200
+    python bench/web.py --backends postgresql --pg-schema bench_web_kept            # fill once, keep
+    python bench/web.py --backends postgresql --pg-schema bench_web_kept --reuse    # measure it again
 
 The database is filled in bulk with generated articles (realistic sizes: 8-14 word titles, 5-12
 paragraphs, captions, 150 outlets, 12 sections, 5 languages, a tenth with two versions, labels
@@ -328,6 +330,31 @@ def in_process(url: str, rounds: int = 5) -> dict[str, Any]:
         store.close()
 
 
+def bench_postgresql(n: int, requests: int, concurrency: int, keep: str | None, reuse: bool) -> dict[str, Any]:
+    """The bench in a PostgreSQL schema: a temporary one, or ``keep`` (filled once, measured again with ``reuse``)."""
+    schema = keep or "bench_web_" + uuid.uuid4().hex[:8]
+    admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    sep = "&" if "?" in PG_URL else "?"
+    url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    try:
+        with admin.begin() as conn:
+            if keep and not reuse:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+            filled = bool(
+                conn.execute(
+                    text("SELECT 1 FROM information_schema.tables WHERE table_schema = :s AND table_name = 'articles'"),
+                    {"s": schema},
+                ).first()
+            )
+        return bench(url, n, requests, concurrency, reuse and filled)
+    finally:
+        if not keep:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=100_000)
@@ -336,6 +363,11 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--out", type=Path, help="keep the SQLite database here")
     parser.add_argument("--reuse", action="store_true", help="measure the SQLite database kept in --out again")
+    parser.add_argument(
+        "--pg-schema",
+        help="fill this PostgreSQL schema and keep it (default: a temporary one, dropped after); "
+        "with --reuse, measure it again when it holds articles",
+    )
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args()
     figures: dict[str, Any] = {"articles": args.articles, "concurrency": args.concurrency}
@@ -350,18 +382,8 @@ def main() -> None:
                     Path(str(db) + suffix).unlink(missing_ok=True)
                 figures["sqlite"] = bench(f"sqlite:///{db}", args.articles, args.requests, args.concurrency, reuse)
             elif backend == "postgresql":
-                schema = "bench_web_" + uuid.uuid4().hex[:8]
-                admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
-                with admin.begin() as conn:
-                    conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-                sep = "&" if "?" in PG_URL else "?"
-                try:
-                    url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-                    figures["postgresql"] = bench(url, args.articles, args.requests, args.concurrency)
-                finally:
-                    with admin.begin() as conn:
-                        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-                    admin.dispose()
+                figures["postgresql"] = bench_postgresql(args.articles, args.requests, args.concurrency,
+                                                         args.pg_schema, args.reuse)  # fmt: skip
             else:
                 parser.error(f"unknown backend {backend}")
     if args.json:
