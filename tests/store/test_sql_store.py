@@ -26,6 +26,7 @@ from sqlalchemy import func, select, text
 from veracity.article import Article, Block, Outlet, article_id
 from veracity.errors import AmbiguousIdError, ConfigError, NotFoundError, StoreError
 from veracity.store import Outcome, SqlStore, StoredArticle, VersionRecord, open_store
+from veracity.store import search as search_module
 from veracity.store import sql as sql_module
 from veracity.store.schema import articles, versions
 from veracity.store.sql import engine_for, upgrade
@@ -521,6 +522,22 @@ def test_search_covers_captions_and_the_newest_version_only(store: SqlStore) -> 
     assert store.search("quentin") == []
     assert ids(store.search("fresh headline")) == [a.id]
     assert store.search("new headline")[0].article.title == "New headline"
+
+
+def test_postgresql_ranks_the_newest_matches_only(store: SqlStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Beyond RANK_WINDOW matches PostgreSQL ranks the newest ones; SQLite ranks them all."""
+    oldest = make("Zebra crossing opens", ("Traffic was calm.",), url="https://t.example/z0")
+    newer = [make(f"Town news {i}", (f"A zebra was seen, report {i}.",), url=f"https://t.example/z{i}") for i in (1, 2)]
+    for day, a in zip((T0, T1, T2), (oldest, *newer), strict=True):
+        store.upsert(a, seen_at=day)
+    assert ids(store.search("zebra", limit=1)) == [oldest.id]  # the title match ranks first
+    monkeypatch.setattr(search_module, "RANK_WINDOW", 2)
+    best = ids(store.search("zebra", limit=1))
+    if store.dialect == "postgresql":
+        assert best != [oldest.id] and best[0] in {a.id for a in newer}
+        assert ids(store.search("zebra", limit=3))[0] == oldest.id  # a window never smaller than the limit
+    else:
+        assert best == [oldest.id]
 
 
 def test_search_limit(store: SqlStore) -> None:

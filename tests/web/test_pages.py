@@ -131,6 +131,13 @@ def test_absent_parts_leave_no_trace(client: TestClient, ids: dict[str, str]) ->
     assert "Verdict: Truth" in seed and "came with the article" in seed and "application/ld+json" not in seed
 
 
+def test_imported_label_is_explained_once(client: TestClient, ids: dict[str, str]) -> None:
+    page = client.get(f"/articles/{ids['seed']}").text  # its input's label is the verdict that counts
+    section = html.unescape(page[page.index('id="verdict"') : page.index("</section>", page.index('id="verdict"'))])
+    assert "Verdict: Truth" in section
+    assert section.count("The label came with the article's input.") == 1
+
+
 def test_parts_appear_when_their_data_exists(
     desk: tuple[SqlStore, dict[str, str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:

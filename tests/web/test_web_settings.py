@@ -1,4 +1,4 @@
-"""The web section of the settings, and migration 0007 going down and up again."""
+"""The web section of the settings, and migrations 0007 and 0008 going down and up again."""
 
 from __future__ import annotations
 
@@ -34,6 +34,22 @@ def test_migration_0007_downgrades_and_upgrades(store: SqlStore) -> None:
         command.upgrade(alembic_config(conn), "head")
     indexes = {i["name"] for i in inspect(store.engine).get_indexes("articles")}
     assert "ix_articles_label_updated" in indexes and "ix_articles_outlet_name_updated" in indexes
-    assert "ix_verdicts_article_source" in {i["name"] for i in inspect(store.engine).get_indexes("verdicts")}
+    assert "ix_verdicts_article_source_label" in {i["name"] for i in inspect(store.engine).get_indexes("verdicts")}
     entity_indexes = {i["name"] for i in inspect(store.engine).get_indexes("analysis_entities")}
     assert {"ix_analysis_entities_canonical", "ix_analysis_entities_text"} <= entity_indexes
+
+
+def test_migration_0008_swaps_the_verdict_index_for_a_covering_one(store: SqlStore) -> None:
+    def names(table: str) -> set[str]:
+        return {i["name"] for i in inspect(store.engine).get_indexes(table)}
+
+    added = {"ix_verdicts_article_source_label", "ix_verdicts_source_confidence"}
+    assert added <= names("verdicts") and "ix_verdicts_article_source" not in names("verdicts")
+    assert "ix_articles_outlet_domain_label" in names("articles")
+    with store.engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0007")
+    assert not added & names("verdicts") and "ix_verdicts_article_source" in names("verdicts")
+    assert "ix_articles_outlet_domain_label" not in names("articles")
+    with store.engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "head")
+    assert added <= names("verdicts") and "ix_articles_outlet_domain_label" in names("articles")
