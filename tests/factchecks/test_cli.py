@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from tests.factchecks.records import RECORDS, jsonl
+from factchecks.records import RECORDS, jsonl
 from veracity.cli.main import app
 
 runner = CliRunner()

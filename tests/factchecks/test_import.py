@@ -7,9 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from factchecks.records import RECORDS, claim_review, jsonl, page
 from fetch.support import Server, fast
 from ingest.warc_util import Page, warc_records
-from tests.factchecks.records import RECORDS, claim_review, jsonl, page
 from veracity.factchecks.importer import Importer
 from veracity.factchecks.store import FactCheckStore
 from veracity.settings import Settings

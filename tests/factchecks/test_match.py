@@ -7,8 +7,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from tests.conftest import SEED_CARD
-from tests.factchecks.records import RECORDS, claim_review, jsonl
+from conftest import SEED_CARD
+from factchecks.records import RECORDS, claim_review, jsonl
 from veracity.cli.main import app
 from veracity.enrich import stages
 from veracity.factchecks.importer import Importer

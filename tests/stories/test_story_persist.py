@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import require_data
+from conftest import require_data
 from veracity.article import Article, Block, Outlet
 from veracity.settings import Settings
 from veracity.store.sql import SqlStore

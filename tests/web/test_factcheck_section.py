@@ -6,8 +6,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import SEED_CARD
-from tests.factchecks.records import claim_review, jsonl
+from conftest import SEED_CARD
+from factchecks.records import claim_review, jsonl
 from veracity.factchecks.importer import Importer
 from veracity.factchecks.store import FactCheckStore
 from veracity.ingest.pipeline import ingest_paths
