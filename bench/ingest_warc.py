@@ -280,7 +280,9 @@ def _vm_rss_kb(pid: int) -> int | None:
     return None
 
 
-def measure(name: str, cmd: list[str], stdout: Path, stderr: Path) -> tuple[Run, str]:
+def measure(
+    name: str, cmd: list[str], stdout: Path, stderr: Path, env: dict[str, str] | None = None
+) -> tuple[Run, str]:
     """Run ``cmd`` to its end: wall and CPU time and peak RSS of that child alone (wait4).
 
     RSS is also sampled every 0.2 s, so growth within a run (a leak) shows as a last-quarter
@@ -290,7 +292,7 @@ def measure(name: str, cmd: list[str], stdout: Path, stderr: Path) -> tuple[Run,
     done = threading.Event()
     with stdout.open("wb") as out, stderr.open("wb") as errf:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=errf, cwd=stdout.parent)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=errf, cwd=stdout.parent, env={**os.environ, **(env or {})})
 
         def sample() -> None:
             while not done.wait(0.2):
@@ -347,12 +349,12 @@ def run_bare(archive: Path, work: Path, limit_seconds: float | None) -> Run:
     return run
 
 
-def run_pipeline(archive: Path, work: Path, records: int) -> Run:
+def run_pipeline(archive: Path, work: Path, records: int, stages: str) -> Run:
     db = work / "bench.db"
     for leftover in (db, db.with_name("bench.db-wal"), db.with_name("bench.db-shm")):
         leftover.unlink(missing_ok=True)  # a fresh database each time: every record is new
     cmd = [*veracity_command(), "ingest", str(archive), "--db", f"sqlite:///{db}"]
-    run, out = measure("pipeline", cmd, work / "pipeline.out", work / "pipeline.err")
+    run, out = measure("pipeline", cmd, work / "pipeline.out", work / "pipeline.err", {"VERACITY_STAGES": stages})
     match = SUMMARY.search(out)
     if match is None:
         raise SystemExit(
@@ -466,6 +468,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "pipeline first, ...); figures are totals over the rounds (default 1)",
     )
     parser.add_argument("--gzip-level", type=int, default=6, help="gzip level of the archive records (default 6)")
+    parser.add_argument(
+        "--stages",
+        default="none",
+        help="after-ingest stages `veracity ingest` runs (VERACITY_STAGES; default none: ingest alone against "
+        "bare extraction; 'stories,analysis,factchecks,verdict' for the whole pipeline)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     parser.add_argument("--bare-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -515,7 +523,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     log(f"bare: {run.wall:.1f} s, {run.records_per_s:.2f} records/s, {run.peak_rss_mb:.0f} MB")
                 else:
                     log(f"round {round_no + 1}: veracity ingest on {records} records")
-                    run = run_pipeline(target, work, records)
+                    run = run_pipeline(target, work, records, args.stages)
                     pipe_runs.append(run)
                     log(f"pipeline: {run.wall:.1f} s, {run.records_per_s:.2f} records/s, {run.peak_rss_mb:.0f} MB")
         code = code_under_test(work)

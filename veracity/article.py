@@ -85,13 +85,20 @@ class Article:
     @property
     def content_hash(self) -> str:
         """What makes a new version: the title and the body paragraphs, whitespace-normalised."""
-        text = normalize_space(self.title) + "\n" + "\n".join(normalize_space(p) for p in self.paragraphs)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return self.hash_and_search_text()[0]
 
     @property
     def search_text(self) -> str:
         """Title, paragraphs and captions with whitespace (NBSP included) normalised."""
-        return "\n".join(normalize_space(t) for t in [self.title, *(b.text for b in self.blocks)])
+        return self.hash_and_search_text()[1]
+
+    def hash_and_search_text(self) -> tuple[str, str]:
+        """``(content_hash, search_text)``, normalising each block once (the store writes both)."""
+        title = normalize_space(self.title)
+        texts = [normalize_space(b.text) for b in self.blocks]
+        paragraphs = (t for t, b in zip(texts, self.blocks, strict=True) if b.kind == "paragraph")
+        digest = hashlib.sha256((title + "\n" + "\n".join(paragraphs)).encode("utf-8")).hexdigest()
+        return digest, "\n".join([title, *texts])
 
 
 def article_id(key: str) -> str:

@@ -27,7 +27,7 @@ from veracity.cli.common import (
     store_for,
     write,
 )
-from veracity.crawl.run import Crawler, CrawlReport, fetch_urls
+from veracity.crawl.run import Crawler, CrawlReport, fetch_urls, freeze_startup_heap
 from veracity.errors import VeracityError
 from veracity.fetch import Fetcher
 from veracity.ingest.pipeline import IngestReport
@@ -296,6 +296,7 @@ def run(
     try:
         with store_for(settings) as store, crawl_hook(settings) as fetch_due_with:
             crawler = Crawler(store, settings, workers=workers, fetch_due_with=fetch_due_with)
+            freeze_startup_heap()
             if once:
                 report: CrawlReport = crawler.run_once(when, stop.is_set)
                 _print_report(report)

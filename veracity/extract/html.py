@@ -131,6 +131,8 @@ def with_captions(blocks: tuple[Block, ...], title: str, captions: list[str]) ->
     """
     if blocks and normalize_space(blocks[0].text).casefold() == title.casefold():
         blocks = blocks[1:]
+    if not captions:
+        return blocks
     present = {normalize_space(b.text) for b in blocks}
     return blocks + tuple(Block(c, "caption") for c in captions if c not in present)
 

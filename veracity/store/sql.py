@@ -20,7 +20,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, create_engine, event, func, insert, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
 
@@ -131,6 +131,16 @@ def open_store(url: str) -> SqlStore:
     return SqlStore(engine)
 
 
+# The upsert's statements, built once (building them per article cost more than running them);
+# their values are bound at execution.
+_CURRENT = select(articles.c.content_hash, articles.c.version_count, articles.c.created_at, articles.c.label).where(
+    articles.c.id == bindparam("aid")
+)
+_INSERT_ARTICLE = insert(articles)
+_UPDATE_ARTICLE = update(articles).where(articles.c.id == bindparam("aid"))
+_INSERT_VERSION = insert(versions)
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
@@ -201,12 +211,8 @@ class SqlStore:
 
     def _upsert(self, conn: Connection, article: Article, seen: datetime) -> Outcome:
         aid = article.id
-        current = conn.execute(
-            select(articles.c.content_hash, articles.c.version_count, articles.c.created_at, articles.c.label).where(
-                articles.c.id == aid
-            )
-        ).first()
-        digest = article.content_hash  # computed once: it hashes the whole body
+        current = conn.execute(_CURRENT, {"aid": aid}).first()
+        digest, search_text = article.hash_and_search_text()  # computed once: they read the whole body
         if current is not None and current.content_hash == digest:
             return Outcome.UNCHANGED
         number = 1 if current is None else current.version_count + 1
@@ -214,31 +220,28 @@ class SqlStore:
         if current is not None:
             created = current.created_at
         updated = max(article.modified or (article.published if current is None else None) or seen, created)
-        row = {
-            **_content_row(article),
-            "updated_at": updated,
-            "version_count": number,
-            "content_hash": digest,
-        }
+        content = _content_row(article)
+        row = {**content, "updated_at": updated, "version_count": number, "content_hash": digest}
         if current is None:
-            conn.execute(insert(articles).values(id=aid, key=article.key, created_at=created, **row))
+            conn.execute(_INSERT_ARTICLE, {"id": aid, "key": article.key, "created_at": created, **row})
         else:
             row["label"] = article.label or current.label
-            conn.execute(update(articles).where(articles.c.id == aid).values(**row))
+            conn.execute(_UPDATE_ARTICLE, {"aid": aid, **row})
         conn.execute(
-            insert(versions).values(
-                article_id=aid,
-                number=number,
-                content_hash=digest,
-                published_at=article.published,
-                modified_at=article.modified,
-                seen_at=seen,
-                source=article.source,
-                blocks=_dump_blocks(article),
-                **_content_row(article),
-            )
+            _INSERT_VERSION,
+            {
+                "article_id": aid,
+                "number": number,
+                "content_hash": digest,
+                "published_at": article.published,
+                "modified_at": article.modified,
+                "seen_at": seen,
+                "source": article.source,
+                "blocks": _dump_blocks(article),
+                **content,
+            },
         )
-        fts.index(conn, self.dialect, aid, article)
+        fts.index(conn, self.dialect, aid, article, search_text)
         return Outcome.INGESTED if current is None else Outcome.UPDATED
 
     # -- reading -----------------------------------------------------------------------
