@@ -49,6 +49,8 @@ from ingest_warc import (
     veracity_command,
 )
 
+from veracity.settings import Settings
+
 SPEEDUP_GOAL = 1.7
 
 
@@ -276,7 +278,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             if name == "bare":
                 runs[name] = run_bare(archive.path, work, None)
             elif name == "ingest":
-                runs[name] = run_pipeline(archive.path, work, archive.records)
+                # the stages the batch runs use (Settings.from_env: VERACITY_STAGES, else all)
+                stages = ",".join(Settings.from_env().stages) or "none"
+                runs[name] = run_pipeline(archive.path, work, archive.records, stages)
             elif name == "local":
                 runs[name] = run_local(archive.path, work, archive.records)
             else:
