@@ -48,49 +48,11 @@ from ingest_warc import (
     run_pipeline,
     veracity_command,
 )
+from procs import descendants, peak_rss_mb
 
 from veracity.settings import Settings
 
 SPEEDUP_GOAL = 1.7
-
-
-def _descendants_named(prefix: bytes) -> list[int]:
-    me, found = os.getpid(), []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as fh:
-                name = fh.read().split(b"\0")[0]
-        except OSError:
-            continue
-        pid = int(entry)
-        if name.startswith(prefix) and _descends(pid, me):
-            found.append(pid)
-    return found
-
-
-def _descends(pid: int, ancestor: int) -> bool:
-    while pid > 1:
-        if pid == ancestor:
-            return True
-        try:
-            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
-                pid = int(fh.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            return False
-    return False
-
-
-def _hwm_mb(pid: int | str) -> float:
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except (OSError, ValueError):
-        pass
-    return 0.0
 
 
 def ray_child(cpus: int, archive: Path, db: Path) -> int:
@@ -127,8 +89,8 @@ def ray_child(cpus: int, archive: Path, db: Path) -> int:
     driver_cpu = cpu_after[os.getpid()] - cpu_before[os.getpid()]
     store.close()
     agents = (b"ray::DashboardAgent", b"ray::RuntimeEnvAgent")
-    workers = [pid for pid in _descendants_named(b"ray::") if not any(_named(pid, a) for a in agents)]
-    worker_rss = [_hwm_mb(pid) for pid in workers]
+    workers = descendants(lambda name: name.startswith(b"ray::") and not name.startswith(agents))
+    worker_rss = [peak_rss_mb(pid) for pid in workers]
     ray.shutdown()
     result = {
         "seconds": seconds,
@@ -138,7 +100,7 @@ def ray_child(cpus: int, archive: Path, db: Path) -> int:
         "cpu_seconds": cpu,
         "driver_cpu_seconds": driver_cpu,
         "worker_peak_rss_mb": max(worker_rss, default=0.0),
-        "driver_peak_rss_mb": _hwm_mb("self"),
+        "driver_peak_rss_mb": peak_rss_mb("self"),
     }
     print(json.dumps(result))
     return 0
@@ -148,7 +110,7 @@ def _tree_cpu() -> dict[int, float]:
     """CPU seconds (user + system) of this process and each of its descendants (Ray's own included)."""
     tick = os.sysconf("SC_CLK_TCK")
     out: dict[int, float] = {}
-    for pid in [os.getpid(), *_descendants_named(b"")]:
+    for pid in [os.getpid(), *descendants(lambda name: True)]:
         try:
             with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
                 fields = fh.read().rsplit(")", 1)[1].split()
@@ -156,14 +118,6 @@ def _tree_cpu() -> dict[int, float]:
         except (OSError, ValueError, IndexError):
             continue
     return out
-
-
-def _named(pid: int, prefix: bytes) -> bool:
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as fh:
-            return fh.read().startswith(prefix)
-    except OSError:
-        return False
 
 
 def run_ray(cpus: int, archive: Path, work: Path, records: int) -> tuple[Run, dict[str, Any]]:

@@ -8,18 +8,21 @@ Lines dump with another version of an archived article.
 from __future__ import annotations
 
 import json
-import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, inspect, select, text
 
-from ingest.ingest_helpers import canonical_dump
+from ingest.ingest_helpers import ROOT, canonical_dump
 from ingest.warc_util import Page, article_html, write_warc
 from veracity.enrich import StageResult
 from veracity.settings import Settings
 from veracity.store.sql import SqlStore, engine_for
+
+sys.path.insert(0, str(ROOT / "bench"))
+from procs import descendants
 
 N_ARTICLES = 24
 TOPICS = ("Harbour", "Council", "Ferry", "Orchard", "School")
@@ -152,28 +155,4 @@ def big_archive(path: Path, n: int) -> Path:
 def ray_processes(title: str) -> list[int]:
     """Pids of this process's descendants whose process title is ``ray::<title>`` (a Ray worker running
     it), or ``ray::<title>.<method>`` (an actor running a method)."""
-    me = os.getpid()
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as fh:
-                name = fh.read().split(b"\0")[0]
-        except OSError:
-            continue
-        if name.split(b".")[0] == f"ray::{title}".encode() and _descends_from(int(entry), me):
-            found.append(int(entry))
-    return found
-
-
-def _descends_from(pid: int, ancestor: int) -> bool:
-    while pid > 1:
-        if pid == ancestor:
-            return True
-        try:
-            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
-                pid = int(fh.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            return False
-    return False
+    return descendants(lambda name: name.split(b".")[0] == f"ray::{title}".encode())
