@@ -179,3 +179,11 @@ def test_merges_and_splits_are_recorded_consistently(store: SqlStore) -> None:
     save_snapshot(store)
     forget_index(store)
     assert assign_stories(store, Settings(), [a.id for a in articles]).done == 0
+
+
+def test_snapshots_pickled_before_the_module_split_still_resolve_their_classes() -> None:
+    """Snapshots written before ``values.py`` existed name these classes under ``veracity.stories.cluster``."""
+    from veracity.stories import cluster, values
+
+    for name in ("StoryParams", "SparseVector", "Merge", "Split", "StoryInfo", "_Story", "_DocTerms", "_Terms"):
+        assert getattr(cluster, name) is getattr(values, name), name

@@ -53,24 +53,8 @@ merged story's id keeps resolving to the story it went into, and :attr:`StoryInd
 lists every merge in order.
 
 **Re-clustering** (what keeps two events of one topic apart when their reports arrive
-interleaved): a wrong early join, one report of event B into event A's story, makes the
-story's sums look like both events, and B's later reports follow it there. So each time
-a story takes an article (or a merge), its last ``split_window`` articles are clustered
-again, by average linkage over their pairwise scores (the same mix of signals as above,
-with the current IDF); when the two clusters the linkage joins last are alike by less
-than ``split_threshold`` (their average link) and each has ``split_min`` articles or
-more, the cluster without the story's oldest article leaves it for a new story (id: its
-first article's), and :attr:`StoryIndex.splits` records it. A merge of two stories that
-both have ``split_min`` articles needs a score of ``split_threshold`` too, so that no
-merge is made that re-clustering would undo at once. The cost is bounded: one
-``split_window`` x ``split_window`` similarity matrix and a linkage of at most that many
-articles per assignment, whatever the size of the index. For this, each article's
-``doc_terms`` strongest entity keys (and words, when words are weighted or the article
-has no entity key) are kept with its date; ``split_threshold = 0`` turns it off. On the
-ECB+ training topics this raised the mean B-cubed F1 over ten arrival orders from 0.889
-to 0.923 (seeds 0-9; the worst order from 0.874 to 0.911; precision 0.86 to 0.93, recall
-0.92 unchanged). Tried and left out, for no gain on train: evicting single articles that
-fit their story badly, and offering a split-off part to other stories at once.
+interleaved): each time a story takes an article, its last ``split_window`` articles are
+clustered again and a part that is another story leaves it: :mod:`veracity.stories.recluster`.
 
 **IDF**: document frequencies are counted as articles arrive. Early weights are poor, so
 until ``idf_refresh_until`` articles the index keeps each article's term counts and
@@ -88,173 +72,35 @@ the figures are those of ``python -m veracity.evaluate.stories``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import NamedTuple
+from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
 
 from veracity.stories.embed import Embedder, get_embedder
 from veracity.stories.neardup import Match, NearDupIndex
+from veracity.stories.recluster import Reclustering
 from veracity.stories.text import content_words, entity_keys
+from veracity.stories.values import (
+    Floats,
+    Ids,
+    Merge,
+    SparseVector,
+    Split,
+    StoryInfo,
+    StoryParams,
+    _counter,
+    _DocTerms,
+    _gap,
+    _Story,
+    _Terms,
+    _utc_naive,
+)
 
 __all__ = ["Merge", "SparseVector", "Split", "StoryIndex", "StoryInfo", "StoryParams"]
 
-Ids = npt.NDArray[np.int32]
-Floats = npt.NDArray[np.float32]
 
-
-@dataclass(frozen=True, slots=True)
-class StoryParams:
-    """The knobs of :class:`StoryIndex`; the defaults are the tuned ones."""
-
-    word_weight: float = 0.0
-    entity_weight: float = 1.0
-    embedding_weight: float = 0.0
-    threshold: float = 0.25
-    merge_threshold: float = 0.25
-    cohesion_ratio: float = 0.5
-    window_days: float = 7.0
-    neighbours: int = 24
-    entity_candidates: int = 5
-    posting_length: int = 16
-    max_words: int = 200
-    max_entities: int = 300
-    idf_refresh_until: int = 4096
-    use_neardup: bool = True
-    lead_lines: int = 3
-    lead_boost: float = 2.0
-    entity_phrases: bool = False
-    split_threshold: float = 0.26
-    split_min: int = 4
-    split_window: int = 32
-    doc_terms: int = 64
-
-
-class SparseVector(NamedTuple):
-    """Term ids (sorted, unique) and their weights."""
-
-    ids: Ids
-    vals: Floats
-
-    @staticmethod
-    def empty() -> SparseVector:
-        return SparseVector(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
-
-    def dot(self, other: SparseVector) -> float:
-        if not len(self.ids) or not len(other.ids):
-            return 0.0
-        _, i, j = np.intersect1d(self.ids, other.ids, assume_unique=True, return_indices=True)
-        return float(np.dot(self.vals[i], other.vals[j]))
-
-    def plus(self, other: SparseVector, cap: int) -> SparseVector:
-        """The sum, keeping the ``cap`` largest weights (a story's long tail of rare words is noise)."""
-        if not len(other.ids):
-            return self
-        if not len(self.ids):
-            ids, vals = other.ids, other.vals
-        else:
-            ids, inverse = np.unique(np.concatenate([self.ids, other.ids]), return_inverse=True)
-            vals = np.bincount(inverse, weights=np.concatenate([self.vals, other.vals])).astype(np.float32)
-        return SparseVector(ids, vals).capped(cap)
-
-    def capped(self, cap: int) -> SparseVector:
-        if len(self.ids) <= cap:
-            return self
-        keep = np.sort(np.argpartition(-self.vals, cap)[:cap])
-        return SparseVector(self.ids[keep], self.vals[keep])
-
-
-@dataclass(frozen=True, slots=True)
-class Merge:
-    """Story ``absorbed`` was merged into story ``into`` when article ``at`` was assigned."""
-
-    absorbed: str
-    into: str
-    at: str
-
-
-@dataclass(frozen=True, slots=True)
-class Split:
-    """Articles ``moved`` left story ``story`` for a new story ``new`` when article ``at`` was assigned."""
-
-    story: str
-    new: str
-    moved: tuple[str, ...]
-    at: str
-
-
-@dataclass(frozen=True, slots=True)
-class StoryInfo:
-    """A story as the index sees it: its articles in order of assignment and its date range."""
-
-    id: str
-    articles: tuple[str, ...]
-    first: datetime | None
-    last: datetime | None
-    merged: tuple[str, ...]
-
-
-@dataclass(slots=True)
-class _Story:
-    id: str
-    seq: int
-    members: list[str]
-    words: SparseVector
-    entities: SparseVector
-    emb_sum: Floats
-    first: datetime | None = None
-    last: datetime | None = None
-    merged: list[str] = field(default_factory=list)
-
-    @property
-    def n(self) -> int:
-        return len(self.members)
-
-
-@dataclass(slots=True)
-class _DocTerms:
-    """What a story's re-clustering needs of one article: its strongest terms (ids, tf) and its date."""
-
-    word_ids: Ids
-    word_tf: Floats
-    entity_ids: Ids
-    entity_tf: Floats
-    published: datetime | None
-
-
-@dataclass(slots=True)
-class _Terms:
-    """An article's term counts, kept while the IDF may still be refreshed."""
-
-    word_ids: Ids
-    word_tf: Floats
-    entity_ids: Ids
-    entity_tf: Floats
-    vector: Floats
-
-
-def _utc_naive(value: datetime | None) -> datetime | None:
-    if value is None or value.tzinfo is None:
-        return value
-    return value.astimezone(UTC).replace(tzinfo=None)
-
-
-def _gap(
-    first: datetime | None, last: datetime | None, other_first: datetime | None, other_last: datetime | None
-) -> float:
-    """Days between two date ranges (0 when they overlap or one has no dates)."""
-    if first is None or last is None or other_first is None or other_last is None:
-        return 0.0
-    if other_last < first:
-        return (first - other_last) / timedelta(days=1)
-    if other_first > last:
-        return (other_first - last) / timedelta(days=1)
-    return 0.0
-
-
-class StoryIndex:
+class StoryIndex(Reclustering):
     """Stories built incrementally from articles; see the module's documentation."""
 
     def __init__(self, params: StoryParams | None = None, *, embedder: Embedder | None = None) -> None:
@@ -632,140 +478,6 @@ class StoryIndex:
         self.merges.append(Merge(absorbed=gone.id, into=keep.id, at=doc_id))
         return keep
 
-    # -- local re-clustering --------------------------------------------------------
-
-    def _top_terms(self, ids: Ids, tf: Floats) -> tuple[Ids, Floats]:
-        cap = self.params.doc_terms
-        if len(ids) <= cap:
-            return ids, tf
-        keep = np.sort(np.argpartition(-(tf * self._idf(ids)), cap)[:cap])
-        return ids[keep], tf[keep]
-
-    def _keep_terms(self, doc_id: str, terms: _Terms, published: datetime | None) -> None:
-        """Keep the article's strongest terms, for re-clustering its story (only when splits are on)."""
-        if self.params.split_threshold <= 0:
-            return
-        e_ids, e_tf = self._top_terms(terms.entity_ids, terms.entity_tf)
-        w_ids, w_tf = terms.word_ids[:0], terms.word_tf[:0]
-        if self.params.word_weight > 0 or not len(e_ids):  # words are what decides then (memory: only then)
-            w_ids, w_tf = self._top_terms(terms.word_ids, terms.word_tf)
-        self._doc_kept[doc_id] = _DocTerms(w_ids, w_tf, e_ids, e_tf, published)
-
-    def _unit_rows(self, rows: list[tuple[Ids, Floats]]) -> Floats:
-        """Dense unit TF-IDF rows (current weights) over the union of the rows' terms."""
-        vocab = np.unique(np.concatenate([ids for ids, _ in rows])) if rows else np.zeros(0, dtype=np.int32)
-        matrix = np.zeros((len(rows), len(vocab)), dtype=np.float32)
-        for i, (ids, tf) in enumerate(rows):
-            if len(ids):
-                vals = tf * self._idf(ids)
-                norm = float(np.linalg.norm(vals))
-                if norm > 0:
-                    matrix[i, np.searchsorted(vocab, ids)] = vals / norm
-        return matrix
-
-    def _similarities(self, members: list[str]) -> Floats:
-        """The score of every pair of the articles (the same mix of signals as article-to-story)."""
-        p = self.params
-        kept = [self._doc_kept[m] for m in members]
-        words = self._unit_rows([(k.word_ids, k.word_tf) for k in kept])
-        ents = self._unit_rows([(k.entity_ids, k.entity_tf) for k in kept])
-        s_words = words @ words.T
-        s_ents = ents @ ents.T
-        if p.embedding_weight > 0:
-            vectors = np.stack([self._embedding_of(m) for m in members])
-            s_emb = vectors @ vectors.T
-        else:
-            s_emb = np.zeros_like(s_words)
-        with_ents = np.array([len(k.entity_ids) > 0 for k in kept])
-        both = np.outer(with_ents, with_ents)
-        total = p.word_weight + p.entity_weight + p.embedding_weight
-        mixed = (p.word_weight * s_words + p.entity_weight * s_ents + p.embedding_weight * s_emb) / total
-        fallback = s_words
-        if p.word_weight + p.embedding_weight > 0:
-            fallback = (p.word_weight * s_words + p.embedding_weight * s_emb) / (p.word_weight + p.embedding_weight)
-        result: Floats = np.where(both, mixed, fallback).astype(np.float32)
-        return result
-
-    def _embedding_of(self, doc_id: str) -> npt.NDArray[np.float32]:
-        found = self._ann.get(self._doc_key[doc_id])
-        if found is None:
-            return np.zeros(self._embedder.dim, dtype=np.float32)
-        return self._centre(np.asarray(found, dtype=np.float32))
-
-    def _maybe_split(self, story: _Story, doc_id: str) -> None:
-        """Re-cluster the story's recent articles by average linkage; split off a part it says is another story.
-
-        The last ``split_window`` articles are clustered; when the two clusters average linkage joins last
-        are alike by less than ``split_threshold`` and each has ``split_min`` articles or more, the one
-        without the story's oldest article (of the window) becomes a story of its own.
-        """
-        from scipy.cluster.hierarchy import fcluster, linkage  # type: ignore[import-untyped]
-
-        p = self.params
-        window = [m for m in story.members[-p.split_window :] if m in self._doc_kept]
-        if len(window) < 2 * p.split_min:
-            return
-        sims = self._similarities(window)
-        dist = np.clip(1.0 - sims, 0.0, 2.0)
-        condensed = dist[np.triu_indices(len(window), k=1)]
-        tree = linkage(condensed, method="average")
-        inter = 1.0 - float(tree[-1, 2])
-        if inter >= p.split_threshold:
-            return
-        labels = fcluster(tree, 2, criterion="maxclust")
-        parts = [[m for m, lab in zip(window, labels, strict=True) if lab == label] for label in (1, 2)]
-        if min(len(part) for part in parts) >= p.split_min:
-            self._split_off(story, parts[1] if window[0] in parts[0] else parts[0], doc_id)
-
-    def _split_off(self, story: _Story, moved: list[str], doc_id: str) -> None:
-        """Move articles ``moved`` of ``story`` to a new story, whose id is the first of them."""
-        p = self.params
-        moving = set(moved)
-        new_id = moved[0]
-        self._merged_into.pop(new_id, None)  # a story once merged into this one may leave it again
-        story.merged = [m for m in story.merged if m != new_id]
-        new = _Story(
-            id=new_id,
-            seq=self._n_docs,
-            members=[],
-            words=SparseVector.empty(),
-            entities=SparseVector.empty(),
-            emb_sum=np.zeros(self._embedder.dim, dtype=np.float32),
-        )
-        self._stories[new_id] = new
-        story.members = [m for m in story.members if m not in moving]
-        self._recompute(story, story.members)
-        self._recompute(new, moved)
-        for m in moved:
-            self._doc_story[m] = new_id
-            for tid in self._doc_kept[m].entity_ids:
-                posting = self._postings.setdefault(int(tid), [])
-                if not posting or posting[-1] != new_id:
-                    posting.append(new_id)
-                    if len(posting) > p.posting_length:
-                        del posting[0]
-        self.splits.append(Split(story=story.id, new=new_id, moved=tuple(moved), at=doc_id))
-
-    def _recompute(self, story: _Story, members: list[str]) -> None:
-        """Rebuild a story's sums from its articles' kept terms (current weights)."""
-        words, ents = SparseVector.empty(), SparseVector.empty()
-        emb_sum = np.zeros(self._embedder.dim, dtype=np.float32)
-        dates = []
-        for m in members:
-            kept = self._doc_kept.get(m)
-            if kept is None:
-                continue
-            words = words.plus(self._unit(kept.word_ids, kept.word_tf), 1 << 30)
-            ents = ents.plus(self._unit(kept.entity_ids, kept.entity_tf), 1 << 30)
-            emb_sum += self._embedding_of(m)
-            if kept.published is not None:
-                dates.append(kept.published)
-        story.members = list(members)
-        story.words = words.capped(self.params.max_words)
-        story.entities = ents.capped(self.params.max_entities)
-        story.emb_sum = emb_sum
-        story.first, story.last = (min(dates), max(dates)) if dates else (None, None)
-
     def _refresh_idf(self) -> None:
         """Re-weight every story with the current document frequencies (while terms are kept)."""
         assert self._doc_terms is not None
@@ -783,11 +495,3 @@ class StoryIndex:
         self._next_refresh *= 2
         if self._next_refresh > self.params.idf_refresh_until:
             self._doc_terms = None
-
-
-def _counter(items: Iterable[str]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for item in items:
-        if item:
-            counts[item] = counts.get(item, 0) + 1
-    return counts
