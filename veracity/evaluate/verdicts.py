@@ -17,6 +17,9 @@ ratings versus Baly et al.: the 5 official folds, reliability cut-points fitted 
 folds. Calibration: expected calibration error of the content model's confidence, its
 temperature fitted on a grouped fifth of each training fold. Real reporting: the shipped
 verdict over ECB+ train+dev documents with the rating sets of the data folder.
+
+With ``kb_cache`` (the CLI's ``--kb``, default on) the same sets are also judged with fact-check
+matches against the PolitiFact ClaimReview set: :mod:`veracity.evaluate.verdict_evidence`.
 """
 
 from __future__ import annotations
