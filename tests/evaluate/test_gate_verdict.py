@@ -14,11 +14,13 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def figures() -> dict[str, Any]:
     for name in ("checkthat_task3_fakenews", "fakenews_amt_celebrity", "fakenewsnet", "ecbplus_story_clusters",
-                 "news_media_reliability", "domain_quality_ratings", "wikipedia_perennial_sources"):  # fmt: skip
+                 "news_media_reliability", "domain_quality_ratings", "wikipedia_perennial_sources",
+                 "claimreview_politifact_derived"):  # fmt: skip
         require_data(name)
+    from veracity.evaluate.verdict_evidence import DEFAULT_CACHE
     from veracity.evaluate.verdicts import evaluate
 
-    return evaluate(data_dir())
+    return evaluate(data_dir(), kb_cache=DEFAULT_CACHE)
 
 
 def test_text_alone_never_decides(figures: dict[str, Any]) -> None:
@@ -56,3 +58,24 @@ def test_outlet_ratings_agree_with_baly(figures: dict[str, Any]) -> None:
 def test_real_reporting_is_not_called_fake(figures: dict[str, Any]) -> None:
     assert figures["real_reporting"]["fake_rate"] <= 0.005
     assert figures["real_reporting"]["labels"]["Truth"] >= 180
+
+
+def test_checkthat_with_the_factcheck_base(figures: dict[str, Any]) -> None:
+    ct = figures["with_kb"]["checkthat"]
+    matched = ct["matches"]["0.77"]
+    assert matched["coverage"] >= 0.24 and matched["implied_accuracy"] >= 0.62
+    assert ct["kb_prior"]["macro_f1"] >= 0.20 and ct["kb_fitted"]["macro_f1"] >= 0.20
+    assert ct["kb_fitted_threshold"]["macro_f1"] >= 0.23
+    assert ct["kb_prior"]["macro_f1"] > ct["no_kb"]["macro_f1"] + 0.1
+
+
+def test_politifact_with_the_factcheck_base(figures: dict[str, Any]) -> None:
+    pf = figures["with_kb"]["politifact_by_site"]
+    assert pf["matches"]["0.77"]["coverage"] >= 0.44 and pf["matches"]["0.77"]["implied_accuracy"] >= 0.92
+    assert pf["kb_prior"]["macro_f1"] >= 0.70 and pf["kb_prior"]["accuracy_decided"] >= 0.93
+    assert pf["kb_fitted_prior_only"]["macro_f1"] >= 0.50  # only fact-checks older than the article
+
+
+def test_factcheck_base_keeps_real_reporting_clear_and_calibration(figures: dict[str, Any]) -> None:
+    assert figures["with_kb"]["real_reporting"]["fake_rate"] <= 0.005
+    assert figures["with_kb"]["calibration"]["kb_fitted"]["ece_decided"] <= 0.075

@@ -12,7 +12,7 @@ from factchecks.records import RECORDS, claim_review, jsonl
 from veracity.cli.main import app
 from veracity.enrich import stages
 from veracity.factchecks.importer import Importer
-from veracity.factchecks.match import Matcher, claims_to_match, match_articles, split_sentences
+from veracity.factchecks.match import Claim, Matcher, claims_to_match, match_articles, split_sentences
 from veracity.factchecks.settings import FactCheckSettings
 from veracity.factchecks.store import FactCheckStore
 from veracity.ingest.pipeline import ingest_paths
@@ -56,7 +56,11 @@ def test_claims_to_match_are_the_body_sentences(store: SqlStore, tmp_path: Path)
     _setup(store, tmp_path)
     claims = claims_to_match(store, SEED_ID)
     assert any("historic low" in c.text for c in claims)
-    assert all(len(c.text) >= FactCheckSettings().min_claim_chars and c.kind == "sentence" for c in claims)
+    assert all(len(c.text) >= FactCheckSettings().min_claim_chars for c in claims)
+    # the headline comes first, then the body's claims
+    assert claims[0] == Claim("Putin has 'no plans' to congratulate Donald Trump and the US remains an"
+                              " 'unfriendly state', Kremlin says", "headline")  # fmt: skip
+    assert all(c.kind == "sentence" for c in claims[1:])
 
 
 def test_stage_stores_matches_idempotently(store: SqlStore, tmp_path: Path) -> None:

@@ -158,14 +158,21 @@ def stories(
 def verdicts(
     data: Annotated[Path, typer.Option("--data", help="The shared data folder holding every data set.")],
     plot: Annotated[Path | None, typer.Option(help="Write the reliability diagram (PNG) here.")] = None,
+    kb: Annotated[
+        bool, typer.Option(help="Also the runs with the PolitiFact fact-check knowledge base (analysis + matching).")
+    ] = True,
+    kb_cache: Annotated[
+        Path, typer.Option(help="Scratch store caching the knowledge base, analyses and matches.")
+    ] = Path("/tmp/veracity-verdict-evidence"),
     as_json: JsonOut = False,
 ) -> None:
-    """Verdict quality: CheckThat! Task 3, FakeNewsAMT+Celebrity, FakeNewsNet, outlet ratings, calibration, ECB+."""
+    """Verdict quality: CheckThat! Task 3, FakeNewsAMT+Celebrity, FakeNewsNet, outlet ratings, calibration, ECB+,
+    and (``--kb``) the same with prior fact-checks matched."""
     from veracity.evaluate.verdicts import evaluate, format_report
 
     _require(data)
     try:
-        result = evaluate(data, plot, lambda m: err.print(f"evaluating {m}…", markup=False))
+        result = evaluate(data, plot, lambda m: err.print(f"evaluating {m}…", markup=False), kb_cache if kb else None)
     except (FileNotFoundError, ValueError) as exc:
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(2) from exc

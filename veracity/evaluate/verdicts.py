@@ -17,6 +17,9 @@ ratings versus Baly et al.: the 5 official folds, reliability cut-points fitted 
 folds. Calibration: expected calibration error of the content model's confidence, its
 temperature fitted on a grouped fifth of each training fold. Real reporting: the shipped
 verdict over ECB+ train+dev documents with the rating sets of the data folder.
+
+With ``kb_cache`` (the CLI's ``--kb``, default on) the same sets are also judged with fact-check
+matches against the PolitiFact ClaimReview set: :mod:`veracity.evaluate.verdict_evidence`.
 """
 
 from __future__ import annotations
@@ -58,19 +61,26 @@ def load_rating_sets(data: Path, files: Sequence[tuple[str, str]] = RATING_FILES
     return out
 
 
-def verdict_for(doc: Doc, params: dict[str, Any], ratings: Ratings) -> tuple[str, float, str | None]:
-    """The shipped combination over what a data set offers: text, and the outlet when known."""
+def verdict_for(
+    doc: Doc, params: dict[str, Any], ratings: Ratings, matches: Sequence[sig.MatchLike] = ()
+) -> tuple[str, float, str | None]:
+    """The shipped combination over what a data set offers: text, the outlet when known, fact-check matches if given."""
+    v = combine(signals_for(doc, params, ratings, matches), params)
+    return v.label, v.confidence, v.leaning
+
+
+def signals_for(
+    doc: Doc, params: dict[str, Any], ratings: Ratings, matches: Sequence[sig.MatchLike] = ()
+) -> list[sig.Signal]:
     own = ratings.get(doc.domain or "", []) if doc.domain else []
-    found = [
-        sig.factchecks([]),
+    return [
+        sig.factchecks(matches),
         sig.outlet_reliability(doc.domain, own),
         sig.corroboration(None, {}),
         sig.track_record(sig.TrackRecord(doc.domain)),
         content_signal(doc.title, doc.body, params["content"]),
         sig.genre(outlet_kind=None, ratings=own, section=None, url=doc.url, title=doc.title),
     ]
-    v = combine(found, params)
-    return v.label, v.confidence, v.leaning
 
 
 def _tfidf_fold(train: list[Doc], test: list[Doc], xs_train: np.ndarray, xs_test: np.ndarray) -> list[str]:
@@ -89,6 +99,24 @@ def _tfidf_fold(train: list[Doc], test: list[Doc], xs_train: np.ndarray, xs_test
     return [str(p) for p in model.predict(hstack([b, sb]).tocsr())]
 
 
+def fold_content(docs: list[Doc], x: np.ndarray, train_idx: Sequence[int]) -> dict[str, Any]:
+    """The content model fitted on a training fold, its temperature on a grouped fifth of that fold."""
+    groups = [d.group for d in docs]
+    fit_rows = [i for i in train_idx if docs[i].label in CLASSES]
+    inner_fit, inner_cal = next(
+        GroupShuffleSplit(n_splits=1, test_size=0.2, random_state=0).split(
+            fit_rows, groups=[groups[i] for i in fit_rows]
+        )
+    )
+    fit_ids = [fit_rows[i] for i in inner_fit]
+    cal_ids = [fit_rows[i] for i in inner_cal]
+    block = fit_content(x[fit_ids], [docs[i].label for i in fit_ids])
+    classes = block["classes"]
+    cal_truth = np.array([classes.index(docs[i].label) if docs[i].label in classes else 0 for i in cal_ids])
+    block["temperature"] = fit_temperature(raw_logits(x[cal_ids], block), cal_truth)
+    return block
+
+
 def cross_validate(docs: list[Doc], ratings: Ratings, folds: int = 5) -> dict[str, Any]:
     """Out-of-fold predictions of the three systems, and the content model's calibrated confidence."""
     params = dict(load_params())
@@ -99,18 +127,7 @@ def cross_validate(docs: list[Doc], ratings: Ratings, folds: int = 5) -> dict[st
     verdict_conf = np.zeros(len(docs))
     for train_idx, test_idx in GroupKFold(n_splits=folds).split(x, groups=groups):
         train = [docs[i] for i in train_idx]
-        fit_rows = [i for i in train_idx if docs[i].label in CLASSES]
-        inner_fit, inner_cal = next(
-            GroupShuffleSplit(n_splits=1, test_size=0.2, random_state=0).split(
-                fit_rows, groups=[groups[i] for i in fit_rows]
-            )
-        )
-        fit_ids = [fit_rows[i] for i in inner_fit]
-        cal_ids = [fit_rows[i] for i in inner_cal]
-        block = fit_content(x[fit_ids], [docs[i].label for i in fit_ids])
-        classes = block["classes"]
-        cal_truth = np.array([classes.index(docs[i].label) if docs[i].label in classes else 0 for i in cal_ids])
-        block["temperature"] = fit_temperature(raw_logits(x[cal_ids], block), cal_truth)
+        block = fold_content(docs, x, train_idx)
         names, probs = content_probabilities(x[test_idx], block)
         fold_params = {**params, "content": block}
         for row, i in enumerate(test_idx):
@@ -234,8 +251,14 @@ def real_reporting(data: Path, ratings: Ratings) -> dict[str, Any]:
     }
 
 
-def evaluate(data: Path, plot: Path | None = None, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Every figure of the verdict's evaluation (see the module docstring)."""
+def evaluate(
+    data: Path,
+    plot: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+    kb_cache: Path | None = None,
+) -> dict[str, Any]:
+    """Every figure of the verdict's evaluation (see the module docstring); with ``kb_cache``, the
+    runs with the fact-check knowledge base too (``veracity.evaluate.verdict_evidence``, cached there)."""
     say = progress or (lambda _m: None)
     if plot is not None:
         try:
@@ -276,6 +299,10 @@ def evaluate(data: Path, plot: Path | None = None, progress: Callable[[str], Non
     results["outlets_vs_baly"] = outlet_agreement(data, ratings)
     say("ecbplus")
     results["real_reporting"] = real_reporting(data, ratings)
+    if kb_cache is not None:
+        from veracity.evaluate.verdict_evidence import evaluate_kb
+
+        results["with_kb"] = evaluate_kb(data, ratings, kb_cache, say)
     return results
 
 
@@ -333,4 +360,8 @@ def format_report(r: dict[str, Any]) -> list[str]:
         f"real reporting (ECB+ train+dev, n={rr['documents']}): Fake rate {rr['fake_rate']:.4f} (goal <= 0.01); "
         f"labels {rr['labels']}; content model forced: Fake rate {rr['content_forced_fake_rate']:.3f}"
     )
+    if "with_kb" in r:
+        from veracity.evaluate.verdict_evidence import format_kb_report
+
+        lines += format_kb_report(r["with_kb"])
     return lines
