@@ -119,33 +119,76 @@ def content_features(
     title: str, body: str, params: Mapping[str, Any], loaded_terms: Sequence[str] = ()
 ) -> dict[str, float]:
     """Every named feature the parameter block reads: style, headline and (when it has one) the embedding."""
+    named, embedding = _named_and_embedding(title, body, params, loaded_terms)
+    return named | _embedding_names(embedding)
+
+
+def _named_and_embedding(
+    title: str, body: str, params: Mapping[str, Any], loaded_terms: Sequence[str]
+) -> tuple[dict[str, float], np.ndarray | None]:
     feats = style_features(title, body, loaded_terms)
     if any(f in params["features"] for f in HEADLINE):
         feats |= headline_features(title)
-    if params.get("embedding") == EMBEDDING:
-        from veracity.stories.embed import embed
+    if params.get("embedding") != EMBEDDING:
+        return feats, None
+    from veracity.stories.embed import embed
 
-        feats |= {f"emb{i}": float(v) for i, v in enumerate(embed(embedding_text(title, body)))}
-    return feats
+    return feats, embed(embedding_text(title, body))
 
 
-def content_logits(features: Mapping[str, float], params: Mapping[str, Any]) -> dict[str, float]:
-    """Per-class scores of the content model (log-odds against Truth), from its parameter block."""
-    classes: list[str] = params["classes"]
-    x = np.array([features.get(f, 0.0) for f in params["features"]])
+_arrays: dict[int, tuple[Mapping[str, Any], dict[str, Any]]] = {}
+
+
+def _block_arrays(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The block's lists as numpy arrays, made once per block (a verdict run judges thousands with one)."""
+    hit = _arrays.get(id(params))
+    if hit is not None and hit[0] is params:
+        return hit[1]
+    names: list[str] = list(params["features"])
+    tail = [f"emb{i}" for i in range(EMBED_DIM)]
+    arrays = {
+        "mean": np.asarray(params["mean"], dtype=float),
+        "scale": np.asarray(params["scale"], dtype=float),
+        "coef": np.asarray(params["coef"], dtype=float),
+        "intercept": np.asarray(params["intercept"], dtype=float),
+        # the fitted layout (named features, then the embedding in order) takes the vector as it comes
+        "named": names[:-EMBED_DIM] if names[-EMBED_DIM:] == tail else None,
+    }
+    if len(_arrays) > 16:
+        _arrays.clear()
+    _arrays[id(params)] = (params, arrays)  # the reference keeps the id from being reused
+    return arrays
+
+
+def _logits(x: np.ndarray, params: Mapping[str, Any], arrays: dict[str, Any]) -> dict[str, float]:
     # clip standardised values: one odd page must not move the weak signal far
-    z = np.clip((x - np.asarray(params["mean"])) / np.asarray(params["scale"]), -4.0, 4.0)
-    scores = np.asarray(params["coef"]) @ z + np.asarray(params["intercept"])
-    raw = {c: float(v) for c, v in zip(classes, scores, strict=True)}
+    z = np.clip((x - arrays["mean"]) / arrays["scale"], -4.0, 4.0)
+    scores = arrays["coef"] @ z + arrays["intercept"]
+    raw = {c: float(v) for c, v in zip(params["classes"], scores, strict=True)}
     base = raw.get("Truth", 0.0)
     temperature = float(params.get("temperature", 1.0))
     return {c: (v - base) / temperature for c, v in raw.items()}
 
 
+def content_logits(features: Mapping[str, float], params: Mapping[str, Any]) -> dict[str, float]:
+    """Per-class scores of the content model (log-odds against Truth), from its parameter block."""
+    x = np.array([features.get(f, 0.0) for f in params["features"]])
+    return _logits(x, params, _block_arrays(params))
+
+
+def _embedding_names(embedding: np.ndarray | None) -> dict[str, float]:
+    return {} if embedding is None else {f"emb{i}": float(v) for i, v in enumerate(embedding)}
+
+
 def content_signal(title: str, body: str, params: Mapping[str, Any], loaded_terms: Sequence[str] = ()) -> Signal:
     """The content model's leaning as a weak signal, with the cues that drove it in its sentence."""
-    feats = content_features(title, body, params, loaded_terms)
-    logits = content_logits(feats, params)
+    feats, embedding = _named_and_embedding(title, body, params, loaded_terms)
+    arrays = _block_arrays(params)
+    if embedding is not None and arrays["named"] is not None:
+        x = np.concatenate([[feats.get(f, 0.0) for f in arrays["named"]], embedding])
+        logits = _logits(x, params, arrays)
+    else:
+        logits = content_logits(feats | _embedding_names(embedding), params)
     total = sum(math.exp(v) for v in logits.values())
     probs = {c: math.exp(v) / total for c, v in logits.items()}
     lean = max(probs, key=lambda c: probs[c])
