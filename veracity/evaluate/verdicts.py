@@ -1,12 +1,13 @@
 """Verdict quality on public data: ``veracity evaluate verdicts --data ../shared/data``.
 
 On these sets the only signals are the text and, for some, the outlet; there are no
-fact-check matches, corroboration or track record. Three systems are scored, every model
+fact-check matches, corroboration or track record. Four systems are scored, every model
 re-fitted inside each training fold (never on what is reported):
 
 * ``verdict``: the verdict as shipped, with the content model re-fitted per fold: its label
   after abstention (text alone is thin evidence, so it answers ``Unverified``), with coverage;
-* ``content``: the content model forced to answer (argmax, no abstention), the weak style signal;
+* ``content``: the content model forced to answer (argmax, no abstention), the weak text signal;
+* ``style``: verdict-v1's content model (the 15 style features alone), forced to answer: the baseline;
 * ``tfidf``: TF-IDF (1-2 grams) + style features + logistic regression fitted per fold, the
   ceiling of what the text can give on the set's own distribution (not shipped: it learns the
   set's topics, which is the shortcut the issue warns of).
@@ -16,7 +17,8 @@ Celebrity, 5 folds grouped by pair; FakeNewsNet PolitiFact, 5 folds grouped by s
 ratings versus Baly et al.: the 5 official folds, reliability cut-points fitted on the train
 folds. Calibration: expected calibration error of the content model's confidence, its
 temperature fitted on a grouped fifth of each training fold. Real reporting: the shipped
-verdict over ECB+ train+dev documents with the rating sets of the data folder.
+verdict over ECB+ train+dev documents with the rating sets of the data folder. Transfer
+across sets: :mod:`veracity.evaluate.content_transfer`.
 """
 
 from __future__ import annotations
