@@ -2,7 +2,8 @@
 
     python scripts/fit_verdict.py --data ../shared/data [--out veracity/verdict/params.json]
 
-Fits the content model (style features, logistic regression) on CheckThat! Task 3 English
+Fits the content model (style and headline features + the static embedding of the text,
+logistic regression) on CheckThat! Task 3 English
 train, FakeNewsAMT + Celebrity and FakeNewsNet PolitiFact (only their non-held-out parts),
 chooses its temperature on 5-fold grouped out-of-fold predictions, and writes the file with the
 documented priors for the other signals (see docs/verdict-model.md). With ``--reviews
@@ -23,7 +24,8 @@ from veracity.evaluate.verdict_data import load_amt, load_checkthat, load_politi
 from veracity.store.sql import open_store
 from veracity.verdict.fit import (
     build_params,
-    feature_matrix,
+    content_matrix,
+    content_weights,
     fit_combination,
     fit_content,
     fit_temperature,
@@ -42,7 +44,7 @@ def main() -> None:
     sets = {"checkthat_task3_train": load_checkthat(args.data), "fakenews_amt_celebrity": load_amt(args.data),
             "fakenewsnet_politifact_v1": load_politifact(args.data)}  # fmt: skip
     docs = [d for rows in sets.values() for d in rows if d.label != "Unverified"]
-    x = feature_matrix([(d.title, d.body) for d in docs])
+    x = content_matrix([(d.title, d.body) for d in docs])
     labels = [d.label for d in docs]
     groups = [d.group for d in docs]
     oof = np.zeros((len(docs), 3))
@@ -56,12 +58,14 @@ def main() -> None:
     accuracy = float((oof.argmax(axis=1) == truth).mean())
     content = fit_content(x, labels)
     content["temperature"] = round(temperature, 4)
+    damping = content_weights(x, content)
     counts = {name: len([d for d in rows if d.label != "Unverified"]) for name, rows in sets.items()}
     params = build_params(
         content,
-        name="verdict-v1",
+        name="verdict-v2",
         data={"sets": counts, "rows": len(docs), "oof_accuracy_content": round(accuracy, 4),
               "temperature_from": "5-fold grouped out-of-fold predictions", "weights": "see weight_source"},
+        content_weight=damping,
     )  # fmt: skip
     if args.reviews:
         engine = open_store(args.reviews).engine
@@ -70,7 +74,7 @@ def main() -> None:
         print(f"combination: {len(labels)} reviewed verdicts blended with the priors")
     args.out.write_text(json.dumps(params, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out}: {len(docs)} rows {counts}")
-    print(f"content model out-of-fold accuracy {accuracy:.3f}, temperature {temperature:.2f}")
+    print(f"content model out-of-fold accuracy {accuracy:.3f}, temperature {temperature:.2f}, weights {damping}")
 
 
 if __name__ == "__main__":

@@ -30,18 +30,28 @@ def test_text_alone_never_decides(figures: dict[str, Any]) -> None:
 
 def test_checkthat(figures: dict[str, Any]) -> None:
     assert figures["checkthat"]["tfidf"]["macro_f1"] >= 0.40
-    assert figures["checkthat"]["content"]["macro_f1"] >= 0.29
+    assert figures["checkthat"]["content"]["macro_f1"] >= 0.36  # 0.370; the style-only model of v1: 0.313
+    assert figures["checkthat"]["style"]["macro_f1"] >= 0.29
 
 
 def test_amt_celebrity(figures: dict[str, Any]) -> None:
     assert figures["amt_celebrity"]["tfidf"]["accuracy"] >= 0.73
-    assert figures["amt_celebrity"]["content"]["accuracy"] >= 0.63
+    assert figures["amt_celebrity"]["content"]["accuracy"] >= 0.70  # 0.718; style-only 0.652
+    assert figures["amt_celebrity"]["style"]["accuracy"] >= 0.63
 
 
 def test_politifact_by_site(figures: dict[str, Any]) -> None:
     pf = figures["politifact_by_site"]
-    assert pf["tfidf"]["accuracy"] >= 0.70 and pf["content"]["accuracy"] >= 0.62
+    assert pf["tfidf"]["accuracy"] >= 0.70 and pf["content"]["accuracy"] >= 0.67  # 0.689; style-only 0.643
+    assert pf["style"]["accuracy"] >= 0.62
     assert pf["verdict"]["coverage"] >= 0.18 and pf["verdict"]["accuracy_decided"] >= 0.90
+
+
+def test_transfer_to_an_unseen_set(figures: dict[str, Any]) -> None:
+    moved = figures["transfer"]
+    assert moved["checkthat"]["content"]["macro_f1"] >= 0.20  # 0.213
+    assert moved["amt_celebrity"]["content"]["accuracy"] >= 0.53  # 0.554
+    assert moved["politifact_by_site"]["content"]["accuracy"] >= 0.62  # 0.643
 
 
 def test_calibration(figures: dict[str, Any]) -> None:

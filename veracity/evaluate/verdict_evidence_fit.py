@@ -115,11 +115,11 @@ def kb_cross_validate(
     from sklearn.model_selection import GroupKFold
 
     from veracity.evaluate.verdicts import fold_content, signals_for
-    from veracity.verdict.fit import feature_matrix
+    from veracity.verdict.fit import content_matrix
     from veracity.verdict.model import combine, load_params
 
     params = dict(load_params())
-    x = feature_matrix([(d.title, d.body) for d in docs])
+    x = content_matrix([(d.title, d.body) for d in docs])
     runs = ("no_kb", "kb_prior", "kb_fitted", "kb_fitted_no_own", "kb_fitted_prior_only", "kb_fitted_threshold")
     pred = {r: [""] * len(docs) for r in runs}
     conf = {r: np.zeros(len(docs)) for r in runs}

@@ -1,12 +1,13 @@
 """Verdict quality on public data: ``veracity evaluate verdicts --data ../shared/data``.
 
 On these sets the only signals are the text and, for some, the outlet; there are no
-fact-check matches, corroboration or track record. Three systems are scored, every model
+fact-check matches, corroboration or track record. Four systems are scored, every model
 re-fitted inside each training fold (never on what is reported):
 
 * ``verdict``: the verdict as shipped, with the content model re-fitted per fold: its label
   after abstention (text alone is thin evidence, so it answers ``Unverified``), with coverage;
-* ``content``: the content model forced to answer (argmax, no abstention), the weak style signal;
+* ``content``: the content model forced to answer (argmax, no abstention), the weak text signal;
+* ``style``: verdict-v1's content model (the 15 style features alone), forced to answer: the baseline;
 * ``tfidf``: TF-IDF (1-2 grams) + style features + logistic regression fitted per fold, the
   ceiling of what the text can give on the set's own distribution (not shipped: it learns the
   set's topics, which is the shortcut the issue warns of).
@@ -16,7 +17,8 @@ Celebrity, 5 folds grouped by pair; FakeNewsNet PolitiFact, 5 folds grouped by s
 ratings versus Baly et al.: the 5 official folds, reliability cut-points fitted on the train
 folds. Calibration: expected calibration error of the content model's confidence, its
 temperature fitted on a grouped fifth of each training fold. Real reporting: the shipped
-verdict over ECB+ train+dev documents with the rating sets of the data folder.
+verdict over ECB+ train+dev documents with the rating sets of the data folder. Transfer
+across sets: :mod:`veracity.evaluate.content_transfer`.
 
 With ``kb_cache`` (the CLI's ``--kb``, default on) the same sets are also judged with fact-check
 matches against the PolitiFact ClaimReview set: :mod:`veracity.evaluate.verdict_evidence`.
@@ -34,15 +36,25 @@ import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import GroupKFold, GroupShuffleSplit
 
+from veracity.evaluate.content_transfer import TRANSFER_SYSTEMS, transfer
 from veracity.evaluate.verdict_data import Doc, load_amt, load_checkthat, load_ecbplus, load_politifact
 from veracity.ratings.formats import outlet_domain, read_ratings
 from veracity.ratings.store import OutletRating
 from veracity.verdict import signals as sig
-from veracity.verdict.content import content_signal
-from veracity.verdict.fit import content_probabilities, feature_matrix, fit_content, fit_temperature, raw_logits
+from veracity.verdict.content import FEATURES, content_features, content_signal
+from veracity.verdict.fit import (
+    STYLE_C,
+    content_matrix,
+    content_probabilities,
+    feature_matrix,
+    fit_content,
+    fit_temperature,
+    raw_logits,
+)
 from veracity.verdict.model import CLASSES, combine, load_params
 
 Ratings = dict[str, list[OutletRating]]
+SYSTEMS = ("verdict", "content", "style", "tfidf")
 RATING_FILES = (
     ("wikipedia-rsp", "wikipedia_perennial_sources/perennial-sources.csv"),
     ("lin2023", "domain_quality_ratings/domain_pc1.csv"),
@@ -83,24 +95,34 @@ def signals_for(
     ]
 
 
-def _tfidf_fold(train: list[Doc], test: list[Doc], xs_train: np.ndarray, xs_test: np.ndarray) -> list[str]:
+def tfidf_model(train: list[Doc], xs_train: np.ndarray) -> Callable[[list[Doc], np.ndarray], tuple[list[str], Any]]:
+    """The tfidf system fitted on ``train``: a function (docs, style features) -> (classes, probabilities)."""
     from scipy.sparse import csr_matrix, hstack  # type: ignore[import-untyped]
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
     vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_features=100_000)
     a = vec.fit_transform([d.title + "\n" + d.body for d in train])
-    b = vec.transform([d.title + "\n" + d.body for d in test])
     mean, scale = xs_train.mean(axis=0), xs_train.std(axis=0) + 1e-9
     sa = csr_matrix(np.clip((xs_train - mean) / scale, -4, 4) * 0.3)
-    sb = csr_matrix(np.clip((xs_test - mean) / scale, -4, 4) * 0.3)
     model = LogisticRegression(C=10.0, class_weight="balanced", max_iter=3000)
     model.fit(hstack([a, sa]).tocsr(), [d.label for d in train])
-    return [str(p) for p in model.predict(hstack([b, sb]).tocsr())]
+
+    def predict(test: list[Doc], xs_test: np.ndarray) -> tuple[list[str], Any]:
+        b = vec.transform([d.title + "\n" + d.body for d in test])
+        sb = csr_matrix(np.clip((xs_test - mean) / scale, -4, 4) * 0.3)
+        return [str(c) for c in model.classes_], model.predict_proba(hstack([b, sb]).tocsr())
+
+    return predict
 
 
-def fold_content(docs: list[Doc], x: np.ndarray, train_idx: Sequence[int]) -> dict[str, Any]:
-    """The content model fitted on a training fold, its temperature on a grouped fifth of that fold."""
+def _tfidf_fold(train: list[Doc], test: list[Doc], xs_train: np.ndarray, xs_test: np.ndarray) -> list[str]:
+    names, probs = tfidf_model(train, xs_train)(test, xs_test)
+    return [names[int(p.argmax())] for p in probs]
+
+
+def inner_split(docs: list[Doc], train_idx: Sequence[int]) -> tuple[list[int], list[int]]:
+    """A training fold's labelled rows cut into fitting rows and a grouped fifth for the temperature."""
     groups = [d.group for d in docs]
     fit_rows = [i for i in train_idx if docs[i].label in CLASSES]
     inner_fit, inner_cal = next(
@@ -108,8 +130,12 @@ def fold_content(docs: list[Doc], x: np.ndarray, train_idx: Sequence[int]) -> di
             fit_rows, groups=[groups[i] for i in fit_rows]
         )
     )
-    fit_ids = [fit_rows[i] for i in inner_fit]
-    cal_ids = [fit_rows[i] for i in inner_cal]
+    return [fit_rows[i] for i in inner_fit], [fit_rows[i] for i in inner_cal]
+
+
+def fold_content(docs: list[Doc], x: np.ndarray, train_idx: Sequence[int]) -> dict[str, Any]:
+    """The content model (``x``: ``content_matrix`` rows) fitted on a training fold, temperature on a fifth."""
+    fit_ids, cal_ids = inner_split(docs, train_idx)
     block = fit_content(x[fit_ids], [docs[i].label for i in fit_ids])
     classes = block["classes"]
     cal_truth = np.array([classes.index(docs[i].label) if docs[i].label in classes else 0 for i in cal_ids])
@@ -118,11 +144,12 @@ def fold_content(docs: list[Doc], x: np.ndarray, train_idx: Sequence[int]) -> di
 
 
 def cross_validate(docs: list[Doc], ratings: Ratings, folds: int = 5) -> dict[str, Any]:
-    """Out-of-fold predictions of the three systems, and the content model's calibrated confidence."""
+    """Out-of-fold predictions of the four systems, and the content model's calibrated confidence."""
     params = dict(load_params())
-    x = feature_matrix([(d.title, d.body) for d in docs])
+    xs = feature_matrix([(d.title, d.body) for d in docs])
+    x = content_matrix([(d.title, d.body) for d in docs])
     groups = [d.group for d in docs]
-    pred: dict[str, list[str]] = {"verdict": [""] * len(docs), "content": [""] * len(docs), "tfidf": [""] * len(docs)}
+    pred: dict[str, list[str]] = {name: [""] * len(docs) for name in SYSTEMS}
     conf = np.zeros(len(docs))
     verdict_conf = np.zeros(len(docs))
     for train_idx, test_idx in GroupKFold(n_splits=folds).split(x, groups=groups):
@@ -130,14 +157,18 @@ def cross_validate(docs: list[Doc], ratings: Ratings, folds: int = 5) -> dict[st
         block = fold_content(docs, x, train_idx)
         names, probs = content_probabilities(x[test_idx], block)
         fold_params = {**params, "content": block}
+        fit_ids, _ = inner_split(docs, train_idx)
+        style = fit_content(xs[fit_ids], [docs[i].label for i in fit_ids], STYLE_C, FEATURES)
+        style_names, style_probs = content_probabilities(xs[test_idx], style)
         for row, i in enumerate(test_idx):
             pred["content"][i] = names[int(probs[row].argmax())]
+            pred["style"][i] = style_names[int(style_probs[row].argmax())]
             conf[i] = float(probs[row].max())
             label, confidence, _ = verdict_for(docs[i], fold_params, ratings)
             pred["verdict"][i] = label
             verdict_conf[i] = confidence
         for i, label in zip(
-            test_idx, _tfidf_fold(train, [docs[i] for i in test_idx], x[train_idx], x[test_idx]), strict=True
+            test_idx, _tfidf_fold(train, [docs[i] for i in test_idx], xs[train_idx], xs[test_idx]), strict=True
         ):
             pred["tfidf"][i] = label
     return {"pred": pred, "confidence": conf, "verdict_confidence": verdict_conf}
@@ -239,8 +270,10 @@ def real_reporting(data: Path, ratings: Ratings) -> dict[str, Any]:
     params = dict(load_params())
     docs = load_ecbplus(data)
     labels = [verdict_for(d, params, ratings)[0] for d in docs]
-    x = feature_matrix([(d.title, d.body) for d in docs])
-    names, probs = content_probabilities(x, params["content"])
+    block = params["content"]
+    rows = [content_features(d.title, d.body, block) for d in docs]
+    x = np.array([[r.get(f, 0.0) for f in block["features"]] for r in rows])
+    names, probs = content_probabilities(x, block)
     forced = [names[int(p.argmax())] for p in probs]
     return {
         "documents": len(docs),
@@ -274,9 +307,11 @@ def evaluate(
         "amt_celebrity": (load_amt, ("Truth", "Fake")),
         "politifact_by_site": (load_politifact, ("Truth", "Fake")),
     }
+    loaded: dict[str, tuple[list[Doc], tuple[str, ...]]] = {}
     for name, (loader, labels) in sets.items():
         say(name)
         docs = loader(data)
+        loaded[name] = (docs, labels)
         cv = cross_validate(docs, ratings)
         gold = [d.label for d in docs]
         results[name] = {system: scores(gold, p, labels) for system, p in cv["pred"].items()}
@@ -295,6 +330,8 @@ def evaluate(
     if plot is not None:
         _diagram(points, value, plot)
         results["calibration"]["plot"] = str(plot)
+    say("transfer")
+    results["transfer"] = transfer(loaded, scores)
     say("outlets")
     results["outlets_vs_baly"] = outlet_agreement(data, ratings)
     say("ecbplus")
@@ -338,13 +375,18 @@ def format_report(r: dict[str, Any]) -> list[str]:
     lines = [f"{'data set / system':34} {'macro-F1':>8} {'accuracy':>8} {'coverage':>8} {'acc@decided':>11}"]
     for name in ("checkthat", "amt_celebrity", "politifact_by_site"):
         lines.append(f"{name} (n={r[name]['n']})")
-        for system in ("verdict", "content", "tfidf"):
+        for system in SYSTEMS:
             s = r[name][system]
             lines.append(
                 f"  {system:32} {s['macro_f1']:8.3f} {s['accuracy']:8.3f} {s['coverage']:8.3f}"
                 f" {s['accuracy_decided']:11.3f}"
             )
         lines.append(f"  {PUBLISHED[name]}")
+    lines.append("transfer (fitted on the other two sets, scored on this one):")
+    for name in ("checkthat", "amt_celebrity", "politifact_by_site"):
+        for system in TRANSFER_SYSTEMS:
+            s = r["transfer"][name][system]
+            lines.append(f"  {name + ' / ' + system:32} {s['macro_f1']:8.3f} {s['accuracy']:8.3f}")
     cal = r["calibration"]
     lines.append(
         f"calibration: content-model ECE {cal['ece_content']:.3f} over {cal['n']} out-of-fold predictions"

@@ -68,10 +68,25 @@ def load_params(path: Path | None = None) -> dict[str, Any]:
     return _load(str(path or PARAMS))
 
 
+_ids: dict[int, tuple[Mapping[str, Any], str]] = {}
+
+
 def model_id(params: Mapping[str, Any]) -> str:
-    """A short id of a parameter set, stored with each verdict so a refit is visible in the history."""
+    """A short id of a parameter set, stored with each verdict so a refit is visible in the history.
+
+    Remembered per parameter object (the file is loaded once; hashing its 148 x 3 content
+    coefficients for every article cost half a millisecond); parameter sets are not changed
+    in place (refits and evaluation folds make new dicts).
+    """
+    hit = _ids.get(id(params))
+    if hit is not None and hit[0] is params:
+        return hit[1]
     digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:10]
-    return f"{params.get('name', 'verdict')}@{digest}"
+    found = f"{params.get('name', 'verdict')}@{digest}"
+    if len(_ids) > 64:
+        _ids.clear()
+    _ids[id(params)] = (params, found)  # the reference keeps the id from being reused
+    return found
 
 
 def scores(features: Mapping[str, float], params: Mapping[str, Any]) -> dict[str, float]:
