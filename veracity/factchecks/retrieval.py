@@ -8,6 +8,8 @@ regressions trained on CheckThat! 2022 train queries (``scripts/train_claim_rank
 score them: the *rank* head (all features) orders the candidates of a query; the *match*
 head (only features that do not depend on the knowledge base's size) gives the probability
 that the fact-check verifies the claim: the match score, compared with ``match_threshold``.
+When the caller knows them, the claim's and the fact-checks' dates and a per-fact-check prior
+add context features (the evaluation's per-task heads use them; ingest's heads do not).
 """
 
 from __future__ import annotations
