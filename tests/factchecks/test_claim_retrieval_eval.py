@@ -71,3 +71,24 @@ def test_command_prints_baseline_and_last_line(tmp_path: Path) -> None:
     lines = result.stdout.strip().splitlines()
     assert any(line.startswith("BM25 (bm25s, baseline)") for line in lines)
     assert lines[-1] == "MAP@5=1.000 MRR=1.000 P@1=1.000"
+
+
+def test_dates_of_vclaims_and_queries() -> None:
+    from datetime import date
+
+    from veracity.evaluate.claim_retrieval import parse_date, query_date
+
+    assert parse_date("26 May 2015") == date(2015, 5, 26).toordinal()  # Snopes
+    assert parse_date("stated on October 22, 2019 in a speech:") == date(2019, 10, 22).toordinal()  # PolitiFact
+    assert parse_date("no date here") != parse_date("no date here")  # NaN
+    assert query_date("20160926_1pres_0012", "anything") == date(2016, 9, 26).toordinal()  # 2B: the debate's
+    assert query_date("t-1", "the moon — Joe (@joe) May 1, 2020") == date(2020, 5, 1).toordinal()  # tweet signature
+    assert query_date("t-2", "no signature, May 1, 2020 in the text") != query_date("t-2", "x")  # NaN: not a signature
+
+
+def test_speaker_prior_reads_the_collection() -> None:
+    from veracity.evaluate.claim_retrieval import VClaim, speaker_prior
+
+    vclaims = [VClaim("a", "", "", speaker="A"), VClaim("b", "", "", speaker="A"), VClaim("c", "", "", speaker="B")]
+    prior = speaker_prior([*vclaims, VClaim("d", "", "")])
+    assert prior[0] == prior[1] == 1.0 and 0 < prior[2] < 1 and prior[3] == 0.0

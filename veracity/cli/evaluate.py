@@ -217,6 +217,13 @@ def claim_retrieval(
     cache: Annotated[
         Path | None, typer.Option(help="Keep the vclaim embeddings in this folder between runs (minilm is slow).")
     ] = None,
+    context: Annotated[
+        bool,
+        typer.Option(
+            help="Use the task's re-ranker, which also reads dates (debate or tweet against fact-check) and the "
+            "speaker prior; --no-context: the generic re-ranker ingest uses."
+        ),
+    ] = True,
     baseline: BaselineOption = True,
     as_json: JsonOut = False,
 ) -> None:
@@ -242,17 +249,17 @@ def claim_retrieval(
             for _ in range(done):
                 tick()
 
-        rankings = cr.hybrid(loaded, encoder.value, on_progress=advance, cache=cache, task=task.value)
+        rankings = cr.hybrid(loaded, encoder.value, on_progress=advance, cache=cache, task=task.value, context=context)
     ours = cr.score(rankings, loaded.qrels)
-    results[f"veracity hybrid ({encoder.value})"] = ours
+    results[f"veracity hybrid ({encoder.value}{', context' if context else ''})"] = ours
     if as_json:
         _json({name: vars(s) for name, s in results.items()})
         return
     typer.echo(
         f"CheckThat! 2022 {task.value.upper()} {split.value}: {ours.queries} queries, {len(loaded.vclaims)} vclaims"
     )
-    typer.echo(f"{'system':28} {'MAP@5':>6} {'MRR':>6} {'P@1':>6}")
+    typer.echo(f"{'system':37} {'MAP@5':>6} {'MRR':>6} {'P@1':>6}")
     for name, s in results.items():
-        typer.echo(f"{name:28} {s.map5:6.3f} {s.mrr:6.3f} {s.p1:6.3f}")
+        typer.echo(f"{name:37} {s.map5:6.3f} {s.mrr:6.3f} {s.p1:6.3f}")
     typer.echo(PUBLISHED_CLAIMS[task.value])
     typer.echo(ours.line())

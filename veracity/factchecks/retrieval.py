@@ -8,6 +8,8 @@ regressions trained on CheckThat! 2022 train queries (``scripts/train_claim_rank
 score them: the *rank* head (all features) orders the candidates of a query; the *match*
 head (only features that do not depend on the knowledge base's size) gives the probability
 that the fact-check verifies the claim: the match score, compared with ``match_threshold``.
+When the caller knows them, the claim's and the fact-checks' dates and a per-fact-check prior
+add context features (the evaluation's per-task heads use them; ingest's heads do not).
 """
 
 from __future__ import annotations
@@ -101,7 +103,16 @@ FEATURES = (
     "cos_rr",
     "overlap_doc",
     "overlap_query",
+    # Context, when the caller knows it (zero otherwise): the fact-check's date against the claim's
+    # (debate sentences are fact-checked as said that day, tweets a few days later) and a prior
+    # per fact-check (for PolitiFact: how often its speaker is fact-checked).
+    "date_known",
+    "date_near",
+    "date_gap",
+    "date_after",
+    "prior",
 )
+BASE_FEATURES = FEATURES[:10]  # what the ingest matcher's heads use (it knows no dates)
 # The match head sees only evidence that does not depend on the size of the knowledge base
 # (no ranks, no scores relative to the query's best, no idf): a claim matched against 10
 # fact-checks or 20,000 gets the same probability for the same pair.
@@ -130,17 +141,23 @@ class Ranker:
     match: Head
 
     @classmethod
-    def load(cls, encoder: str, path: Path = RANKER_FILE) -> Ranker:
+    def load(cls, name: str, path: Path = RANKER_FILE) -> Ranker:
+        """The heads stored under ``name`` (an encoder, or ``<encoder>-<profile>`` such as ``minilm-2b``)."""
         data = json.loads(path.read_text(encoding="utf-8"))
-        entry = data.get(encoder) or data["none"]
+        entry = data.get(name) or data.get(name.split("-")[0]) or data["none"]
+        rank, match = entry["rank"], entry["match"]
         return cls(
-            Head(tuple(entry["rank"]["weights"]), float(entry["rank"]["bias"]), tuple(range(len(FEATURES)))),
-            Head(tuple(entry["match"]["weights"]), float(entry["match"]["bias"]), MATCH_COLUMNS),
+            Head(tuple(rank["weights"]), float(rank["bias"]), _columns(rank.get("features", BASE_FEATURES))),
+            Head(tuple(match["weights"]), float(match["bias"]), _columns(match.get("features", MATCH_FEATURES))),
         )
 
     def score(self, features: Matrix) -> npt.NDArray[np.float64]:
         """The ranking score of each candidate row."""
         return self.rank.score(features)
+
+
+def _columns(names: Sequence[str]) -> tuple[int, ...]:
+    return tuple(FEATURES.index(n) for n in names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +180,14 @@ class HybridIndex:
         title_vectors: Matrix | None = None,
         k1: float = 1.2,
         b: float = 0.75,
+        dates: npt.NDArray[np.float64] | None = None,
+        prior: npt.NDArray[np.float64] | None = None,
+        near_days: int = -1,
     ) -> None:
+        """``dates``: each document's day number (``date.toordinal()``, NaN when unknown); ``prior``: a
+        per-document score (e.g. how often its speaker is fact-checked); both optional. ``near_days``
+        >= 0: the documents dated within that many days of a query are candidates too (debates:
+        PolitiFact checks what was said that day, whatever the words)."""
         import bm25s
 
         self.size = len(claims)
@@ -173,6 +197,9 @@ class HybridIndex:
         self.claim_tokens = [frozenset(tokenize(c)) for c in claims]
         if self.size:
             self.bm25.index(docs, show_progress=False)
+        self.dates = dates if dates is not None else np.full(self.size, np.nan)
+        self.prior = prior if prior is not None else np.zeros(self.size)
+        self.near_days = near_days
         self.claim_vectors: Matrix | None = None
         self.title_vectors: Matrix | None = None
         if encoder is not None and self.size:
@@ -185,8 +212,13 @@ class HybridIndex:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
 
-    def features(self, queries: Sequence[str], depth: int = 30) -> list[tuple[npt.NDArray[np.int64], Matrix]]:
-        """Per query: its candidate documents and their feature rows (``FEATURES`` order)."""
+    def features(
+        self, queries: Sequence[str], depth: int = 30, query_dates: Sequence[float] | None = None
+    ) -> list[tuple[npt.NDArray[np.int64], Matrix]]:
+        """Per query: its candidate documents and their feature rows (``FEATURES`` order).
+
+        ``query_dates``: each query's day number (NaN when unknown), for the date features.
+        """
         cleaned = [clean_claim(q) for q in queries]
         dense_c = dense_t = None
         if self.encoder is not None and self.claim_vectors is not None and self.title_vectors is not None:
@@ -205,9 +237,15 @@ class HybridIndex:
             else:
                 cos_c = cos_t = dense = np.zeros(self.size, dtype=np.float32)
                 candidates = np.unique(top_lex)
+            if self.near_days >= 0 and query_dates is not None and not np.isnan(query_dates[n]):
+                near = np.flatnonzero(np.abs(self.dates - query_dates[n]) <= self.near_days)
+                candidates = np.unique(np.concatenate([candidates, near]))
             lex_rank = _ranks(lexical, candidates)
             dense_rank = _ranks(dense, candidates)
             best_lex = float(lexical.max()) if self.size else 0.0
+            gap = self.dates[candidates] - (query_dates[n] if query_dates is not None else np.nan)
+            known = ~np.isnan(gap)
+            gap = np.where(known, gap, 0.0)
             rows = np.column_stack(
                 [
                     np.log1p(lexical[candidates]),
@@ -220,15 +258,27 @@ class HybridIndex:
                     1.0 / (1.0 + dense_rank),
                     [len(query_tokens & self.claim_tokens[d]) / (len(self.claim_tokens[d]) or 1) for d in candidates],
                     [len(query_tokens & self.claim_tokens[d]) / (len(query_tokens) or 1) for d in candidates],
+                    known,
+                    known & (np.abs(gap) <= 1),
+                    np.log1p(np.abs(gap)) / 8.0,
+                    gap > 1,
+                    self.prior[candidates],
                 ]
             ).astype(np.float32)
             out.append((candidates.astype(np.int64), rows))
         return out
 
-    def search(self, queries: Sequence[str], ranker: Ranker, limit: int = 5, depth: int = 30) -> list[list[Hit]]:
+    def search(
+        self,
+        queries: Sequence[str],
+        ranker: Ranker,
+        limit: int = 5,
+        depth: int = 30,
+        query_dates: Sequence[float] | None = None,
+    ) -> list[list[Hit]]:
         """The ``limit`` best documents per query, best first, each with its probability score."""
         results: list[list[Hit]] = []
-        for candidates, rows in self.features(queries, depth):
+        for candidates, rows in self.features(queries, depth, query_dates):
             if not len(candidates):
                 results.append([])
                 continue
