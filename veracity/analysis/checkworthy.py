@@ -77,14 +77,19 @@ def _word(tok: Any) -> str:
     return str(tok.text.casefold())
 
 
-def sentence_features(span: Any) -> list[str]:
-    """The binary features of one parsed sentence (a spaCy ``Span`` or ``Doc``)."""
+def sentence_features(span: Any, doc_ents: Sequence[Any] | None = None) -> list[str]:
+    """The binary features of one parsed sentence (a spaCy ``Span`` or ``Doc``).
+
+    ``doc_ents``: the entities of the whole document, read once by the caller; ``span.ents``
+    walks all of the document's tokens on every call, quadratic in an article's length.
+    """
+    ents = span.ents if doc_ents is None else [e for e in doc_ents if e.start >= span.start and e.end <= span.end]
     tokens = [t for t in span if not t.is_space]
     words = [_word(t) for t in tokens]
     feats = {"w:" + w for w in words}
     feats |= {f"b:{a}_{b}" for a, b in pairwise(words)}
     feats |= {"t:" + t.tag_ for t in tokens}
-    feats |= {"e:" + e.label_ for e in span.ents if e.label_ in ENTITY_KINDS}
+    feats |= {"e:" + e.label_ for e in ents if e.label_ in ENTITY_KINDS}
     n = sum(1 for t in tokens if not t.is_punct)
     feats.add("len:" + str(sum(1 for b in LENGTH_BINS if n >= b)))
     if tokens and tokens[-1].text == "?":
@@ -194,17 +199,20 @@ def model() -> CheckworthinessModel:
 def score_claims(doc: Any, threshold: float) -> list[Claim]:
     """The sentences of ``doc`` of ``MIN_WORDS`` words or more scoring at least ``threshold``.
 
-    Every sentence is scored with its neighbours in the text as context, short ones included.
+    Every sentence is context for its neighbours (its embedding), short ones included; only
+    the long ones are scored in full.
     """
     sents = list(doc.sents)
     if not sents:
         return []
     texts = [s.text.strip() for s in sents]
-    scores = model().score_sentences([sentence_features(s) for s in sents], texts)
+    long = [sum(1 for t in s if t.is_alpha) >= MIN_WORDS for s in sents]
+    ents = list(doc.ents)
+    feats = [sentence_features(s, ents) if ok else [] for s, ok in zip(sents, long, strict=True)]
+    scores = model().score_sentences(feats, texts)
     out = []
-    for sent, text, score in zip(sents, texts, scores, strict=True):
-        if score < threshold or sum(1 for t in sent if t.is_alpha) < MIN_WORDS:
-            continue
-        start = sent.start_char + sent.text.index(text[:1]) if text else sent.start_char
-        out.append(Claim(text, start, start + len(text), round(score, 4)))
+    for sent, text, ok, score in zip(sents, texts, long, scores, strict=True):
+        if ok and score >= threshold:
+            start = sent.start_char + sent.text.index(text[:1]) if text else sent.start_char
+            out.append(Claim(text, start, start + len(text), round(score, 4)))
     return out
