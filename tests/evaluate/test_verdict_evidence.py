@@ -97,3 +97,16 @@ def test_cache_matches_articles_through_the_shipped_stages(tmp_path: Path) -> No
     assert kept(found["c"], 0.77) == []
     again = cache.matches(docs, "t", {"a": datetime(2019, 1, 1), "b": datetime(2021, 1, 1)})  # from the cache
     assert again == found
+
+
+def test_cache_is_per_fingerprint_of_models_and_settings() -> None:
+    """A changed setting (or model file) gets a fresh cache folder, never another model's stale matches."""
+    from dataclasses import replace
+
+    from veracity.evaluate.verdict_evidence import fingerprint
+    from veracity.settings import Settings
+
+    base = Settings()
+    assert fingerprint(base) == fingerprint(Settings())
+    lower = replace(base, factchecks=replace(base.factchecks, match_threshold=base.factchecks.match_threshold / 2))
+    assert fingerprint(lower) != fingerprint(base)

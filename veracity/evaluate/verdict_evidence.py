@@ -9,7 +9,10 @@ quotes) and claim matching (:func:`veracity.factchecks.match.match_articles`), s
 fact-check signal gets the matches ingest would give it.
 
 The scratch store is the cache (``--cache``, default ``/tmp/veracity-verdict-evidence``): the
-analysis (about 150 ms an article) and the matching run once per article. Matches are stored
+analysis (about 150 ms an article) and the matching run once per article. It lives in a
+sub-folder named after a fingerprint of what decides them (the shipped analysis and ranking
+models, the story encoder, the analysis and fact-check settings), so a changed model is never
+scored with an older model's stale claims or matches. Matches are stored
 down to :data:`SCAN_THRESHOLD`; the runs keep those at the shipped ``match_threshold`` unless a
 threshold is fitted (inside training folds only).
 
@@ -23,6 +26,7 @@ own fact-check (``same_url``): the runs are reported with and without such match
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -94,12 +98,26 @@ def article_for(doc: Doc, set_name: str, published: datetime | None) -> Article:
     )
 
 
+def fingerprint(settings: Settings) -> str:
+    """A short hash of the files and settings that decide an article's analysis and matches."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(repr((settings.analysis, settings.factchecks)).encode())
+    for rel in ("analysis/model", "analysis/lexicon", "factchecks/ranker.json", "stories/model"):
+        path = root / rel
+        for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
+            if file.is_file():
+                digest.update(file.relative_to(root).as_posix().encode())
+                digest.update(file.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 class EvidenceCache:
     """The scratch store: the knowledge base imported once, each article analysed and matched once."""
 
     def __init__(self, data: Path, cache: Path = DEFAULT_CACHE, settings: Settings | None = None) -> None:
-        cache.mkdir(parents=True, exist_ok=True)
         self.settings = settings or Settings()
+        cache = cache / fingerprint(self.settings)
+        cache.mkdir(parents=True, exist_ok=True)
         self.scan = replace(self.settings, factchecks=replace(self.settings.factchecks, match_threshold=SCAN_THRESHOLD))
         self.store: SqlStore = open_store(f"sqlite:///{cache / 'evidence.sqlite'}")
         self.kb = FactCheckStore(self.store.engine)
