@@ -8,7 +8,8 @@ import pytest
 
 from conftest import data_dir, require_data
 
-pytestmark = pytest.mark.slow
+# a cold run analyses and matches ~1,900 articles for the KB rows: about 7 minutes here, more on a busy machine
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]
 
 
 @pytest.fixture(scope="module")
