@@ -207,14 +207,7 @@ class StoryIndex(Reclustering):
 
         if not story_id:
             story_id = doc_id
-            self._stories[story_id] = _Story(
-                id=story_id,
-                seq=self._n_docs,
-                members=[],
-                words=SparseVector.empty(),
-                entities=SparseVector.empty(),
-                emb_sum=np.zeros(self._embedder.dim, dtype=np.float32),
-            )
+            self._stories[story_id] = _Story.new(story_id, self._n_docs, self._embedder.dim)
         story = self._stories[story_id]
         self._add_member(story, doc_id, words, ents, vector, published)
         self._index_doc(doc_id, vector, story_id, terms)

@@ -153,14 +153,7 @@ class Reclustering:
         new_id = moved[0]
         self._merged_into.pop(new_id, None)  # a story once merged into this one may leave it again
         story.merged = [m for m in story.merged if m != new_id]
-        new = _Story(
-            id=new_id,
-            seq=self._n_docs,
-            members=[],
-            words=SparseVector.empty(),
-            entities=SparseVector.empty(),
-            emb_sum=np.zeros(self._embedder.dim, dtype=np.float32),
-        )
+        new = _Story.new(new_id, self._n_docs, self._embedder.dim)
         self._stories[new_id] = new
         story.members = [m for m in story.members if m not in moving]
         self._recompute(story, story.members)

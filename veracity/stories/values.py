@@ -122,6 +122,12 @@ class _Story:
     last: datetime | None = None
     merged: list[str] = field(default_factory=list)
 
+    @staticmethod
+    def new(story_id: str, seq: int, dim: int) -> _Story:
+        """A story with no articles yet (its id is its first article's)."""
+        empty = SparseVector.empty()
+        return _Story(story_id, seq, [], empty, empty, np.zeros(dim, dtype=np.float32))
+
     @property
     def n(self) -> int:
         return len(self.members)
