@@ -1,7 +1,6 @@
 """Check-worthiness on CLEF-2019 CheckThat! Task 1 (English debates and speeches), its own metric.
 
-Each test document (7 debates and speeches) is ranked by score (each line scored with the
-lines before and after it as context, as an article's sentences are); the task's official measure
+Each test document (7 debates and speeches) is ranked by score; the task's official measure
 is MAP: the average precision of each document's ranking (gold = sentences fact-checked by
 factcheck.org), averaged over documents. Ties keep the documents' line order, as the task's
 scorer does. Published (primary runs, test): Copenhagen 0.1660 (best), TheEarthIsFlat 0.1597,
@@ -58,20 +57,6 @@ def features_of(texts: Iterable[str], batch_size: int = 256) -> list[list[str]]:
     return [sentence_features(doc) for doc in nlp.parse(texts, batch_size=batch_size)]
 
 
-def score_lines(lines: Sequence[Line], features: Sequence[list[str]]) -> list[float]:
-    """The shipped model's score of each line, each document's lines scored together (neighbours as context)."""
-    m = model()
-    out: list[float] = []
-    start = 0
-    while start < len(lines):
-        end = start
-        while end < len(lines) and lines[end].debate == lines[start].debate:
-            end += 1
-        out += m.score_sentences(list(features[start:end]), [x.text for x in lines[start:end]])
-        start = end
-    return out
-
-
 def average_precision(labels_in_rank_order: Sequence[int]) -> float:
     """Average precision of one ranking (0 when it holds no positive)."""
     hits, total = 0, 0.0
@@ -121,7 +106,8 @@ def evaluate_checkworthiness(
     test = load_lines(data, "test")
     if progress:
         progress("parsing the test sentences")
-    scores = score_lines(test, features_of(t.text for t in test))
+    m = model()
+    scores = [m.score(f) for f in features_of(t.text for t in test)]
     veracity_map, per_doc = mean_average_precision(test, scores)
     result: dict[str, Any] = {
         "documents": len(per_doc),
