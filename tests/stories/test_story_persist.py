@@ -187,3 +187,19 @@ def test_snapshots_pickled_before_the_module_split_still_resolve_their_classes()
 
     for name in ("StoryParams", "SparseVector", "Merge", "Split", "StoryInfo", "_Story", "_DocTerms", "_Terms"):
         assert getattr(cluster, name) is getattr(values, name), name
+
+
+def test_the_locked_round_assigns_like_the_optimistic_one(store: SqlStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The round holding the write lock (after every optimistic round lost to another process): same stories."""
+    from veracity.stories import persist
+
+    monkeypatch.setattr(persist, "OPTIMISTIC_ATTEMPTS", 0)  # straight to the locked round
+    a = art("Strong earthquake hits Ridgecrest", QUAKE, "AP", "apnews.com")
+    c = art("Microsoft rushes out Internet Explorer fix", PATCH, "The Verge", "theverge.com")
+    assert assign_stories(store, Settings(), put(store, a, c)).done == 2
+    forget_index(store)
+    b = art("Ridgecrest cleans up after quake", QUAKE_2, "Los Angeles Times", "latimes.com")
+    result = assign_stories(store, Settings(), put(store, b))
+    assert result.done == 1 and not result.failures
+    assert members(store) == {a.id: a.id, c.id: c.id, b.id: a.id}
+    assert assign_stories(store, Settings(), [a.id, b.id]).done == 0  # nothing pending: a no-op

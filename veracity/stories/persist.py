@@ -46,6 +46,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 
@@ -294,39 +295,79 @@ def assign_stories(
     params = params or StoryParams()
     result = StageResult("stories")
     with _lock:
-        for _attempt in range(5):
-            cached = _index_for(store, params)
-            with store.engine.connect() as conn:
-                _catch_up(conn, cached)
-                todo = _pending(conn, ids)
-            if not todo:
-                return result
-            seq0 = cached.seq
-            merges_from, splits_from = len(cached.index.merges), len(cached.index.splits)
+        for attempt in range(OPTIMISTIC_ATTEMPTS + 1):
             try:
-                cached.index.assign_many(
-                    [(aid, story_text(article), story_date(article, created)) for aid, _, article, created in todo]
-                )
-                with store.engine.begin() as conn:
-                    if _max_seq(conn) != seq0:  # another process assigned meanwhile: start again
-                        raise _Conflict
-                    _write(conn, cached, [(aid, v) for aid, v, _, _ in todo], merges_from, splits_from, seq0)
-                    cached.seq = seq0 + len(todo)
-                    if cached.seq - cached.snapshot_seq >= settings.stories.snapshot_every:
-                        _snapshot(conn, cached)
-            except _Conflict:
-                _cache.pop(str(store.engine.url), None)
-                continue
+                if _assign_pending(store, settings, ids, params, result, serialised=attempt == OPTIMISTIC_ATTEMPTS):
+                    return result
             except Exception as exc:
                 _cache.pop(str(store.engine.url), None)  # the in-memory index may be half-updated
-                result.failures.extend(
-                    (aid, f"story assignment failed: {type(exc).__name__}: {exc}") for aid, *_ in todo
-                )
+                result.failures.extend((aid, f"story assignment failed: {type(exc).__name__}: {exc}") for aid in ids)
                 return result
-            result.done = len(todo)
-            return result
+            _cache.pop(str(store.engine.url), None)  # another process assigned meanwhile: reload, catch up, again
         result.failures.extend((aid, "story assignment kept conflicting with another process") for aid in ids)
         return result
+
+
+# Optimistic rounds before one that holds the database's write lock from catch-up to commit. Under
+# load, a process whose assignment is slow can lose every optimistic round to a faster one that
+# commits batch after batch; the locked round cannot lose (others wait on it), so no batch fails.
+OPTIMISTIC_ATTEMPTS = 3
+_ASSIGN_LOCK = 0x73746F72696573  # "stories": PostgreSQL advisory lock of the locked round
+
+
+def _assign_pending(
+    store: SqlStore, settings: Settings, ids: Sequence[str], params: StoryParams, result: StageResult, serialised: bool
+) -> bool:
+    """One round of assignment; False when another process wrote first (never when ``serialised``)."""
+    cached = _index_for(store, params)
+    if serialised:
+        with store.engine.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ASSIGN_LOCK})
+            _catch_up(conn, cached)
+            todo = _pending(conn, ids)
+            seq0, merges_from, splits_from = cached.seq, len(cached.index.merges), len(cached.index.splits)
+            _assign(cached, todo)
+            _store_assigned(conn, settings, cached, todo, seq0, merges_from, splits_from)
+    else:
+        with store.engine.connect() as conn:
+            _catch_up(conn, cached)
+            todo = _pending(conn, ids)
+        if not todo:
+            return True
+        seq0, merges_from, splits_from = cached.seq, len(cached.index.merges), len(cached.index.splits)
+        _assign(cached, todo)
+        with store.engine.begin() as conn:
+            if _max_seq(conn) != seq0:
+                return False
+            _store_assigned(conn, settings, cached, todo, seq0, merges_from, splits_from)
+    result.done = len(todo)
+    return True
+
+
+def _assign(cached: _Cached, todo: list[tuple[str, int, Article, datetime]]) -> None:
+    cached.index.assign_many(
+        [(aid, story_text(article), story_date(article, created)) for aid, _, article, created in todo]
+    )
+
+
+def _store_assigned(
+    conn: Connection,
+    settings: Settings,
+    cached: _Cached,
+    todo: list[tuple[str, int, Article, datetime]],
+    seq0: int,
+    merges_from: int,
+    splits_from: int,
+) -> None:
+    if not todo:
+        return
+    _write(conn, cached, [(aid, v) for aid, v, _, _ in todo], merges_from, splits_from, seq0)
+    cached.seq = seq0 + len(todo)
+    if cached.seq - cached.snapshot_seq >= settings.stories.snapshot_every:
+        _snapshot(conn, cached)
 
 
 def save_snapshot(store: SqlStore, params: StoryParams | None = None) -> None:
