@@ -13,7 +13,9 @@ processes assigned meanwhile.
 
 Concurrency: two processes may assign at once. Each computes on its own copy of the index,
 then writes in one transaction that first checks no other process wrote a later ``seq``
-(optimistic locking); if one did, the loser reloads, catches up and tries again. A killed
+(optimistic locking); if one did, the loser reloads, catches up and tries again. After
+``OPTIMISTIC_ATTEMPTS`` lost rounds it takes the database's write lock for one last round
+(SQLite ``BEGIN IMMEDIATE``, a PostgreSQL advisory lock), which cannot lose. A killed
 process leaves either all of a batch's rows or none.
 
 The snapshot is a pickle: the database is trusted like the code that reads it (it holds
