@@ -89,5 +89,5 @@ def test_politifact_with_the_factcheck_base(figures: dict[str, Any]) -> None:
 
 def test_factcheck_base_keeps_real_reporting_clear_and_calibration(figures: dict[str, Any]) -> None:
     assert figures["with_kb"]["real_reporting"]["fake_rate"] <= 0.005
-    # 0.105 measured (docs: it moves with each model change, 0.070 to 0.105); a ceiling just above, not the goal 0.05
-    assert figures["with_kb"]["calibration"]["kb_fitted"]["ece_decided"] <= 0.11
+    # 0.082 measured (goal 0.05, not met); it moved 0.070 -> 0.105 with model changes (docs): a change shows here
+    assert figures["with_kb"]["calibration"]["kb_fitted"]["ece_decided"] <= 0.09
