@@ -79,6 +79,20 @@ def test_list_search_and_filters(db: str) -> None:
     assert not json.loads(runner.invoke(app, ["search", "earthquake", "--json", "--db", db]).output)
 
 
+def test_list_and_search_show_the_verdict_that_counts(db: str) -> None:
+    """The seed card's imported Truth, then a reviewer's Misleading over it: the listing follows, as the card does."""
+    listed = json.loads(runner.invoke(app, ["list", "--json", "--db", db]).output)
+    assert listed[0]["verdict"] == {"label": "Truth", "confidence": None, "source": "imported"}
+    review = ["review", SEED_ID, "--label", "Misleading", "--note", "cropped photo", "--by", "ana", "--db", db]
+    assert runner.invoke(app, review).exit_code == 0
+    text = runner.invoke(app, ["list", "--db", db]).output
+    assert text.startswith(f"{SEED_ID}  2024-11-06 13:26  Misleading  Daily Mail")
+    found = json.loads(runner.invoke(app, ["search", "Peskov", "--json", "--db", db]).output)
+    assert found[0]["label"] == "Truth"  # the label that came with the input is kept as it came
+    assert found[0]["verdict"] == {"label": "Misleading", "confidence": None, "source": "reviewer"}
+    assert "\nMisleading\n" in runner.invoke(app, ["card", SEED_ID, "--db", db]).output
+
+
 def test_versions_show_a_diff_after_an_edit(db: str, tmp_path: Path) -> None:
     edited = SEED_CARD.read_text(encoding="utf-8").replace("historic low", "new low")
     edited = edited.replace("Updated at 2024-11-06 13:26:46", "Updated at 2024-11-06 16:00:00")

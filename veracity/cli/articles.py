@@ -16,7 +16,7 @@ from veracity import views
 from veracity.cli.common import DbOption, JsonOption, now_utc, parse_when, settings_for, store_for, write
 from veracity.store.base import StoredArticle
 from veracity.store.sql import SqlStore
-from veracity.verdict.views import effective_label, verdict_keys
+from veracity.verdict.views import effective_label, verdict_keys, verdict_summary
 
 out = Console(highlight=False)
 
@@ -25,13 +25,13 @@ def _print_json(data: Any) -> None:
     write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def _table(rows: list[StoredArticle]) -> None:
-    """One line an article: id, updated, label, outlet, title (plain text, so it pipes well)."""
+def _table(store: SqlStore, rows: list[StoredArticle]) -> None:
+    """One line an article: id, updated, verdict label, outlet, title (plain text, so it pipes well)."""
     for s in rows:
         outlet = s.article.outlet.name
         outlet = outlet if len(outlet) <= 20 else outlet[:19] + "…"
         updated = s.updated_at.strftime("%Y-%m-%d %H:%M")
-        write(f"{s.id}  {updated}  {views.label_of(s):<10}  {outlet:<20}  {s.article.title}\n")
+        write(f"{s.id}  {updated}  {effective_label(store, s):<10}  {outlet:<20}  {s.article.title}\n")
 
 
 def card(
@@ -80,10 +80,7 @@ def list_(
     when = parse_when(since, "--since")
     with store_for(settings_for(db)) as store:
         rows = store.latest(limit=limit, outlet=outlet, since=when)
-    if as_json:
-        _print_json([views.article_json(r) for r in rows])
-    else:
-        _table(rows)
+        _listing(store, rows, as_json)
 
 
 def search(
@@ -95,10 +92,15 @@ def search(
     """Full-text search over titles, bodies and captions, best match first."""
     with store_for(settings_for(db)) as store:
         rows = store.search(query, limit=limit)
+        _listing(store, rows, as_json)
+
+
+def _listing(store: SqlStore, rows: list[StoredArticle], as_json: bool) -> None:
+    """``list`` and ``search`` output: a table, or each article's fields with its verdict in short."""
     if as_json:
-        _print_json([views.article_json(r) for r in rows])
+        _print_json([{**views.article_json(r), "verdict": verdict_summary(store, r)} for r in rows])
     else:
-        _table(rows)
+        _table(store, rows)
 
 
 def versions(

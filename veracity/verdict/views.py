@@ -49,14 +49,29 @@ def verdict_keys(store: SqlStore, stored: StoredArticle, settings: Settings | No
     return {"verdict": verdict, "machine_verdict": machine}
 
 
-def effective_label(store: SqlStore, stored: StoredArticle) -> str:
-    """The label a card shows: reviewer's, else imported, else the stored machine verdict, else Unverified."""
+def verdict_summary(store: SqlStore, stored: StoredArticle) -> dict[str, Any]:
+    """The verdict that counts, in short (``label``, ``confidence``, ``source``), from stored verdicts only.
+
+    Reviewer's, else imported, else the stored machine verdict, else ``Unverified`` with source
+    ``none`` (not judged yet: listing never computes a verdict, ``veracity judge`` does).
+    """
     latest = VerdictStore(store.engine).latest(stored.id)
     if "reviewer" in latest:
-        return latest["reviewer"].label
+        row = latest["reviewer"]
+        return {"label": row.label, "confidence": _rounded(row.confidence), "source": "reviewer"}
     imported = _imported(stored)
     if imported:
-        return str(imported["label"])
+        return {"label": str(imported["label"]), "confidence": None, "source": "imported"}
     if "machine" in latest:
-        return latest["machine"].label
-    return "Unverified"
+        row = latest["machine"]
+        return {"label": row.label, "confidence": _rounded(row.confidence), "source": "machine"}
+    return {"label": "Unverified", "confidence": None, "source": "none"}
+
+
+def _rounded(confidence: float | None) -> float | None:
+    return None if confidence is None else round(confidence, 3)
+
+
+def effective_label(store: SqlStore, stored: StoredArticle) -> str:
+    """The label a card shows: reviewer's, else imported, else the stored machine verdict, else Unverified."""
+    return str(verdict_summary(store, stored)["label"])
