@@ -93,6 +93,20 @@ def test_list_and_search_show_the_verdict_that_counts(db: str) -> None:
     assert "\nMisleading\n" in runner.invoke(app, ["card", SEED_ID, "--db", db]).output
 
 
+def test_a_new_label_on_the_same_card_is_a_new_external_verdict(db: str, tmp_path: Path) -> None:
+    relabelled = tmp_path / "card.txt"
+    relabelled.write_text(SEED_CARD.read_text(encoding="utf-8").replace("\nTruth\n", "\nMisleading\n", 1), "utf-8")
+    result = runner.invoke(app, ["ingest", str(relabelled), "--db", db])
+    assert result.output.strip().splitlines()[-1] == "ingested=0 updated=0 unchanged=0 relabelled=1 failed=0"
+    history = runner.invoke(app, ["verdicts", SEED_ID, "--json", "--db", db]).output
+    imported = [v["label"] for v in json.loads(history) if v["source"] == "imported"]
+    assert imported == ["Truth", "Misleading"]
+    card = runner.invoke(app, ["card", SEED_ID, "--now", "2024-11-06T15:30:00", "--db", db]).output
+    assert card == relabelled.read_text(encoding="utf-8")  # the card reads back as it now comes
+    again = runner.invoke(app, ["ingest", str(relabelled), "--db", db]).output
+    assert again.strip().splitlines()[-1] == "ingested=0 updated=0 unchanged=1 failed=0"
+
+
 def test_versions_show_a_diff_after_an_edit(db: str, tmp_path: Path) -> None:
     edited = SEED_CARD.read_text(encoding="utf-8").replace("historic low", "new low")
     edited = edited.replace("Updated at 2024-11-06 13:26:46", "Updated at 2024-11-06 16:00:00")

@@ -119,7 +119,7 @@ def test_changed_title_or_body_is_a_new_version(store: SqlStore, changed: Articl
         make(title="Storm\u00a0hits the\u00a0coast"),
         make(paragraphs=("Heavy\u00a0rain fell overnight.", "Roads were\u202fclosed.")),
         make(paragraphs=("Heavy rain\u200b fell overnight.", "Roads were closed.")),
-        make(modified=T3, published=T2, label="Truth", section="UK", authors=("Someone",), language="en"),
+        make(modified=T3, published=T2, section="UK", authors=("Someone",), language="en"),
         make(url="http://www.bbc.co.uk/news/storm/?utm_source=twitter#top"),
         make(source="feed.xml#3"),
     ],
@@ -260,6 +260,20 @@ def test_seen_at_keeps_microseconds(store: SqlStore) -> None:
 
 
 # -- labels and versions -------------------------------------------------------------------
+
+
+def test_same_text_with_a_new_label_takes_the_label_without_a_new_version(store: SqlStore) -> None:
+    """A fact-checker's changed rating on an unchanged article is kept (the verdict stage records it), not dropped."""
+    first = make(label="Truth")
+    assert store.upsert(first, seen_at=T0) is Outcome.INGESTED
+    assert store.upsert(make(label="Misleading"), seen_at=T1) is Outcome.RELABELLED
+    assert store.get(first.id).article.label == "Misleading"
+    assert [r.article.label for r in (*store.latest(), *store.search("storm"), *store.iter_all())] == ["Misleading"] * 3
+    assert [v.article.label for v in store.versions(first.id)] == ["Truth"]  # the version keeps what was read
+    assert count(store, versions) == 1
+    for same in (make(label="Misleading"), make(label="Unverified"), make()):  # "Unverified" or none says nothing
+        assert store.upsert(same, seen_at=T2) is Outcome.UNCHANGED
+    assert store.get(first.id).article.label == "Misleading"
 
 
 def test_label_is_kept_when_a_later_version_has_none(store: SqlStore) -> None:

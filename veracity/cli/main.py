@@ -49,7 +49,7 @@ def ingest(
 ) -> None:
     """Read articles from HTML pages, WARC archives, RSS/Atom feeds, JSON Lines or news cards.
 
-    Ends with one line: ingested=N updated=N unchanged=N failed=N. Exit status 0 unless
+    Ends with one line: ingested=N updated=N unchanged=N [relabelled=N] failed=N. Exit status 0 unless
     every item failed.
     """
     settings = settings_for(db, max_input_bytes=max_input_bytes)

@@ -28,7 +28,7 @@ class IngestReport:
 
     counts: Counter[str] = field(default_factory=Counter)
     failures: list[Failure] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)  # ids stored new or as a new version, in order
+    changed: list[str] = field(default_factory=list)  # ids stored new, as a new version or relabelled, in order
 
     def add(self, outcome: Outcome, article_id: str | None = None) -> None:
         self.counts[outcome.value] += 1
@@ -51,7 +51,11 @@ class IngestReport:
 
     def summary(self) -> str:
         c = self.counts
-        return f"ingested={c['ingested']} updated={c['updated']} unchanged={c['unchanged']} failed={len(self.failures)}"
+        relabelled = f" relabelled={c['relabelled']}" if c["relabelled"] else ""  # rare: only shown when it happened
+        return (
+            f"ingested={c['ingested']} updated={c['updated']} unchanged={c['unchanged']}{relabelled}"
+            f" failed={len(self.failures)}"
+        )
 
 
 def read_inputs(paths: list[str], settings: Settings, on_progress: Progress | None = None) -> Iterator[Item]:

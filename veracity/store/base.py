@@ -1,8 +1,10 @@
 """The storage interface the rest of veracity sees; no SQL here.
 
 Upserts are idempotent: storing an article whose title and body are unchanged adds
-nothing; a changed one becomes a new version. Each upsert is one transaction, so a
-killed process leaves whole articles or none.
+nothing; a changed one becomes a new version. An unchanged text that comes with a new label
+(a fact-checker's or the outlet's rating changed) keeps its versions and takes the new label,
+which the verdict stage records as a new external verdict in the article's verdict history.
+Each upsert is one transaction, so a killed process leaves whole articles or none.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class Outcome(enum.StrEnum):
     INGESTED = "ingested"
     UPDATED = "updated"
     UNCHANGED = "unchanged"
+    RELABELLED = "relabelled"  # same title and body, a new label from the input: no new version, a new external verdict
 
 
 @dataclass(frozen=True, slots=True)

@@ -214,6 +214,10 @@ class SqlStore:
         current = conn.execute(_CURRENT, {"aid": aid}).first()
         digest, search_text = article.hash_and_search_text()  # computed once: they read the whole body
         if current is not None and current.content_hash == digest:
+            if article.label and article.label != "Unverified" and article.label != current.label:
+                # An input saying "Unverified" says nothing; any other new label is the input's new verdict.
+                conn.execute(_UPDATE_ARTICLE, {"aid": aid, "label": article.label})
+                return Outcome.RELABELLED
             return Outcome.UNCHANGED
         number = 1 if current is None else current.version_count + 1
         created = article.published or article.modified or seen
@@ -273,7 +277,7 @@ class SqlStore:
         out = []
         for r in rows:
             article = _article_from_version(latest[r.id])
-            if r.label and not article.label:
+            if r.label and r.label != article.label:  # the newest label from the input (see ``Outcome.RELABELLED``)
                 article = replace(article, label=r.label)
             out.append(StoredArticle(r.id, article, r.created_at, r.updated_at, r.version_count))
         return out
