@@ -633,6 +633,31 @@ def test_search_queries_with_operators_never_raise(store: SqlStore) -> None:
     assert got == {query: [a.id for a in found] for query, found in OPERATOR_QUERIES}
 
 
+def test_search_folds_accents_on_both_backends(store: SqlStore) -> None:
+    a = make("Été à Malmö", ("Le café naïf ferme.", "Zoë Ångström said so."))
+    store.upsert(a)
+    for query in ("ete malmo", "Été Malmö", "cafe naif", "CAFÉ", "zoe angstrom", "Ångström"):
+        assert ids(store.search(query)) == [a.id], query
+
+
+@pytest.mark.postgres
+def test_postgres_migration_0009_refolds_vectors_written_before(pg_url: str) -> None:
+    store = open_store(pg_url)
+    a = make("Été à Malmö", ("Le café ferme.", "Roads were closed."))
+    store.upsert(a)
+    with store.engine.begin() as conn:  # the vector as 0008's code wrote it: accents kept
+        conn.execute(
+            text("UPDATE articles SET search_vector = to_tsvector('simple', :t) WHERE id = :id"),
+            {"t": "Été à Malmö Le café ferme", "id": a.id},
+        )
+        conn.execute(text("UPDATE alembic_version SET version_num = '0008'"))
+    assert ids(store.search("ete malmo")) == []
+    assert upgrade(store.engine) is True
+    assert ids(store.search("ete malmo")) == [a.id]
+    assert ids(store.search("roads closed")) == [a.id]  # written from the newest version, body included
+    store.close()
+
+
 def test_search_without_words_returns_nothing(store: SqlStore) -> None:
     store.upsert(ZEBRA)
     queries = ["", " ", "\u00a0", "\t\n", '"', '""', "*", "-", ":", "()", "'", "\\", "&|!", "%", "🦓", "—", "..."]

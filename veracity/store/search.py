@@ -1,12 +1,16 @@
 """Full-text search: SQLite FTS5 or a PostgreSQL ``tsvector``, ranked, on normalised text.
 
 Indexed text has NBSP and other whitespace normalised (``Article.search_text``), so a
-search for ``Donald Trump`` finds ``Donald\\u00a0Trump``.
+search for ``Donald Trump`` finds ``Donald\\u00a0Trump``. Accents are folded on both backends
+(``ete`` finds ``été`` and ``Malmo`` finds ``Malmö``): FTS5's ``unicode61`` tokenizer does it on
+SQLite; on PostgreSQL the words are folded here (``fold_accents``), because the ``unaccent``
+dictionary is an extension that needs a superuser to install.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from sqlalchemy import Connection, text
 
@@ -24,6 +28,13 @@ _SQLITE_UNINDEX = text("DELETE FROM article_search WHERE rowid = :rowid")
 _SQLITE_INDEX = text("INSERT INTO article_search (rowid, title, body) VALUES (:rowid, :title, :body)")
 
 
+def fold_accents(text: str) -> str:
+    """``text`` without combining marks (canonical decomposition, marks dropped), as FTS5's ``remove_diacritics``."""
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
 def index(conn: Connection, dialect: str, article_id: str, article: Article, search_text: str | None = None) -> None:
     """(Re)index the newest version of an article, inside the caller's transaction.
 
@@ -34,7 +45,7 @@ def index(conn: Connection, dialect: str, article_id: str, article: Article, sea
     if dialect == "postgresql":
         # PostgreSQL's parser keeps "covid-19" as covid + -19, "U.S." and hosts whole; split the
         # text into words exactly as queries are split, so every query word can match.
-        title, body = " ".join(_WORD.findall(title)), " ".join(_WORD.findall(body))
+        title, body = " ".join(_WORD.findall(fold_accents(title))), " ".join(_WORD.findall(fold_accents(body)))
         conn.execute(_PG_INDEX, {"title": title, "body": body, "id": article_id})
     else:
         rowid = int(article_id, 16)
@@ -71,7 +82,7 @@ def search(conn: Connection, dialect: str, query: str, limit: int) -> list[str]:
                 " ORDER BY updated_at DESC LIMIT :window) AS recent JOIN articles AS a ON a.id = recent.id"
                 " ORDER BY ts_rank(a.search_vector, plainto_tsquery('simple', :q)) DESC, a.id LIMIT :limit"
             ),
-            {"q": " ".join(words), "limit": limit, "window": max(limit, RANK_WINDOW)},
+            {"q": fold_accents(" ".join(words)), "limit": limit, "window": max(limit, RANK_WINDOW)},
         )
     else:
         match = " ".join('"' + w.replace('"', '""') + '"' for w in words)
