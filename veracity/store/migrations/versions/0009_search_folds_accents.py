@@ -4,7 +4,8 @@ Owner: store (issue 2's leftover). ``veracity.store.search`` now folds accents o
 words it indexes and searches on PostgreSQL (``fold_accents``); vectors written before
 would not match a folded query word (``été`` indexed as such, searched as ``ete``), so each
 article's vector is written again from its newest version, with the store's own indexing
-code so the two cannot differ. SQLite needs nothing. About a second per thousand articles.
+code so the two cannot differ. SQLite needs nothing. Measured: 5,000 articles of 8
+paragraphs in 2.2 s (0.44 ms an article, local server, 2026-11-30).
 
 Revision ID: 0009
 Revises: 0008
