@@ -16,6 +16,7 @@ from veracity import views
 from veracity.cli.common import DbOption, JsonOption, now_utc, parse_when, settings_for, store_for, write
 from veracity.store.base import StoredArticle
 from veracity.store.sql import SqlStore
+from veracity.verdict.store import VerdictStore
 from veracity.verdict.views import effective_label, verdict_keys, verdict_summary
 
 out = Console(highlight=False)
@@ -25,13 +26,13 @@ def _print_json(data: Any) -> None:
     write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def _table(store: SqlStore, rows: list[StoredArticle]) -> None:
+def _table(rows: list[StoredArticle], labels: list[str]) -> None:
     """One line an article: id, updated, verdict label, outlet, title (plain text, so it pipes well)."""
-    for s in rows:
+    for s, label in zip(rows, labels, strict=True):
         outlet = s.article.outlet.name
         outlet = outlet if len(outlet) <= 20 else outlet[:19] + "…"
         updated = s.updated_at.strftime("%Y-%m-%d %H:%M")
-        write(f"{s.id}  {updated}  {effective_label(store, s):<10}  {outlet:<20}  {s.article.title}\n")
+        write(f"{s.id}  {updated}  {label:<10}  {outlet:<20}  {s.article.title}\n")
 
 
 def card(
@@ -97,10 +98,12 @@ def search(
 
 def _listing(store: SqlStore, rows: list[StoredArticle], as_json: bool) -> None:
     """``list`` and ``search`` output: a table, or each article's fields with its verdict in short."""
+    latest = VerdictStore(store.engine).latest_many([r.id for r in rows])  # one query, not one per row
+    verdicts = [verdict_summary(store, r, latest.get(r.id, {})) for r in rows]
     if as_json:
-        _print_json([{**views.article_json(r), "verdict": verdict_summary(store, r)} for r in rows])
+        _print_json([{**views.article_json(r), "verdict": v} for r, v in zip(rows, verdicts, strict=True)])
     else:
-        _table(store, rows)
+        _table(rows, [str(v["label"]) for v in verdicts])
 
 
 def versions(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    func,
     insert,
     select,
 )
@@ -157,6 +158,23 @@ class VerdictStore:
         out: dict[str, VerdictRow] = {}
         for row in self.history(article_id):
             out[row.source] = row
+        return out
+
+    def latest_many(self, ids: Sequence[str]) -> dict[str, dict[str, VerdictRow]]:
+        """:meth:`latest` for many articles, one query a 500 ids: ``{id: {source: row}}`` (unjudged ids absent)."""
+        out: dict[str, dict[str, VerdictRow]] = {}
+        wanted = list(dict.fromkeys(ids))
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                newest = (
+                    select(func.max(verdicts.c.id))
+                    .where(verdicts.c.article_id.in_(chunk))
+                    .group_by(verdicts.c.article_id, verdicts.c.source)
+                )
+                for r in conn.execute(select(verdicts).where(verdicts.c.id.in_(newest))):
+                    row = _row(r)
+                    out.setdefault(row.article_id, {})[row.source] = row
         return out
 
     def effective(self, article_id: str) -> VerdictRow | None:

@@ -7,12 +7,13 @@ machine verdict computed on the fly (not stored; ``veracity judge`` stores it).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from veracity.settings import Settings
 from veracity.store.base import StoredArticle
 from veracity.store.sql import SqlStore
-from veracity.verdict.store import VerdictStore
+from veracity.verdict.store import VerdictRow, VerdictStore
 
 
 def _imported(stored: StoredArticle) -> dict[str, Any] | None:
@@ -49,13 +50,18 @@ def verdict_keys(store: SqlStore, stored: StoredArticle, settings: Settings | No
     return {"verdict": verdict, "machine_verdict": machine}
 
 
-def verdict_summary(store: SqlStore, stored: StoredArticle) -> dict[str, Any]:
+def verdict_summary(
+    store: SqlStore, stored: StoredArticle, latest: Mapping[str, VerdictRow] | None = None
+) -> dict[str, Any]:
     """The verdict that counts, in short (``label``, ``confidence``, ``source``), from stored verdicts only.
 
     Reviewer's, else imported, else the stored machine verdict, else ``Unverified`` with source
     ``none`` (not judged yet: listing never computes a verdict, ``veracity judge`` does).
+    ``latest``: the article's newest verdict of each source, when the caller read them for many
+    articles at once (:meth:`VerdictStore.latest_many`).
     """
-    latest = VerdictStore(store.engine).latest(stored.id)
+    if latest is None:
+        latest = VerdictStore(store.engine).latest(stored.id)
     if "reviewer" in latest:
         row = latest["reviewer"]
         return {"label": row.label, "confidence": _rounded(row.confidence), "source": "reviewer"}

@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 
 from veracity.store.schema import articles
 from veracity.store.sql import SqlStore
-from veracity.verdict.store import VerdictRow, _row, verdicts
+from veracity.verdict.store import VerdictRow, VerdictStore, verdicts
 
 IMPORTED_LABELS = ("Truth", "Misleading", "Fake")  # an input label "Unverified" is no verdict
 
@@ -41,20 +41,7 @@ def effective_label() -> ColumnElement[str]:
 
 def latest_rows(store: SqlStore, ids: Sequence[str]) -> dict[str, dict[str, VerdictRow]]:
     """The newest verdict of each source for each of ``ids``: ``{id: {source: row}}``."""
-    out: dict[str, dict[str, VerdictRow]] = {}
-    wanted = list(dict.fromkeys(ids))
-    with store.engine.connect() as conn:
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            newest = (
-                select(func.max(verdicts.c.id))
-                .where(verdicts.c.article_id.in_(chunk))
-                .group_by(verdicts.c.article_id, verdicts.c.source)
-            )
-            for r in conn.execute(select(verdicts).where(verdicts.c.id.in_(newest))):
-                row = _row(r)
-                out.setdefault(row.article_id, {})[row.source] = row
-    return out
+    return VerdictStore(store.engine).latest_many(ids)
 
 
 def stored_labels(store: SqlStore, ids: Sequence[str]) -> dict[str, str | None]:
